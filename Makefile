@@ -1,0 +1,38 @@
+# erlen — the two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-dev
+
+.PHONY: run test lint bench clean venv
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+## make run: serve the example app on http://127.0.0.1:5000
+run: $(STAMP)
+	$(BIN)/erlen --app examples/hello/app.py run --host 127.0.0.1 --port 5000
+
+## make lint: ruff over the sources, tests and benchmarks
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks examples
+	$(BIN)/ruff format --check src tests benchmarks examples
+
+## make test: everything — lint, unit, differential and property tests
+test: $(STAMP) lint
+	$(BIN)/python -m pytest -q
+
+## make bench: erlen side by side with its peers
+bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[bench]"
+	$(BIN)/python -m benchmarks
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info src/*.egg-info .pytest_cache .ruff_cache
