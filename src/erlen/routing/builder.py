@@ -1,0 +1,253 @@
+"""URL builders: one small generated function per rule.
+
+Building a URL for a rule means converting each placeholder value with its converter's
+``to_url`` and joining the pieces with the rule's literal text.  Doing that by walking a
+token list on every ``url_for`` call is what makes URL building slow elsewhere, so each
+rule gets a function generated once, at registration, whose body is a single string
+concatenation.  The generated source is kept on the function (``__source__``) so it can
+be read, e.g. ``print(rule._build.__source__)``.
+"""
+
+from __future__ import annotations
+
+import typing as t
+from urllib.parse import quote, urlencode
+
+from .converters import _QUOTE_CACHE, PATH_SAFE, BaseConverter, ValidationError, quote_path_value
+
+if t.TYPE_CHECKING:
+    from .rules import Rule
+
+__all__ = ["FastBuilder", "compile_builder", "compile_fast_builder", "encode_query"]
+
+_QUERY_SAFE = "!$'()*,/:;?@"
+
+
+def encode_query(
+    values: t.Mapping[str, t.Any],
+    sort: bool = False,
+    key: t.Callable[[t.Any], t.Any] | None = None,
+) -> str:
+    """Encode query values: lists, tuples and sets repeat the key; ``None`` is skipped."""
+    items: list[tuple[t.Any, t.Any]] = []
+    for name, value in values.items():
+        if isinstance(value, (list, tuple, set)):
+            items.extend((name, item) for item in value if item is not None)
+        elif value is not None:
+            items.append((name, value))
+    if sort:
+        items.sort(key=key)
+    return urlencode(items, safe=_QUERY_SAFE)
+
+
+def _plain_to_url(converter: BaseConverter) -> bool:
+    """True when the converter's ``to_url`` is the default quoting of ``str(value)``."""
+    return type(converter).to_url is BaseConverter.to_url
+
+
+def compile_builder(rule: Rule) -> t.Callable[[t.Mapping[str, t.Any], bool], tuple[str, str]]:
+    """Generate ``build(values, append_unknown) -> (domain_part, path)`` for *rule*.
+
+    Values for placeholders must be present (callers check ``suitable_for`` first);
+    placeholders that have a default are fixed at generation time.  With
+    *append_unknown*, values that are not rule arguments become the query string.
+    """
+    defaults = rule.defaults or {}
+    namespace: dict[str, t.Any] = {
+        "_quote": quote_path_value,
+        "_str": str,
+        "_encode_query": encode_query,
+        "_arguments": frozenset(rule.arguments),
+        "_map": rule.map,
+    }
+    domain: list[tuple[bool, str]] = []
+    path: list[tuple[bool, str]] = []
+    target = domain
+    for dynamic, data in rule._trace:
+        if not dynamic and data == "|" and target is domain:
+            target = path
+            continue
+        if dynamic and data in defaults:
+            target.append((False, rule._converters[data].to_url(defaults[data])))
+        elif not dynamic:
+            target.append((False, quote(data, safe=PATH_SAFE)))
+        else:
+            converter = rule._converters[data]
+            if _plain_to_url(converter):
+                target.append((True, f"_quote(_str(values[{data!r}]))"))
+            else:
+                name = f"_to_url_{data}"
+                namespace[name] = converter.to_url
+                target.append((True, f"{name}(values[{data!r}])"))
+    domain_expr = _concatenation(domain)
+    path_expr = _concatenation(path)
+    lines = [
+        "def build(values, append_unknown):",
+        f"    path = {path_expr}",
+        "    if append_unknown and not _arguments.issuperset(values):",
+        "        query = {k: v for k, v in values.items() if k not in _arguments}",
+        "        path += '?' + _encode_query(query, _map.sort_parameters, _map.sort_key)",
+        f"    return ({domain_expr}, path)",
+    ]
+    source = "\n".join(lines) + "\n"
+    code = compile(source, f"<erlen builder {rule.rule!r}>", "exec")
+    exec(code, namespace)
+    build = namespace["build"]
+    build.__source__ = source
+    return build  # type: ignore[no-any-return]
+
+
+def _concatenation(pieces: list[tuple[bool, str]]) -> str:
+    """Source of an expression joining literal text and generated expressions."""
+    terms: list[str] = []
+    literal = ""
+    for dynamic, text in pieces:
+        if dynamic:
+            if literal:
+                terms.append(repr(literal))
+                literal = ""
+            terms.append(text)
+        else:
+            literal += text
+    if literal or not terms:
+        terms.append(repr(literal))
+    return " + ".join(terms)
+
+
+class FastBuilder:
+    """A whole endpoint's relative-URL builder, for the common case.
+
+    ``build(values)`` returns the path (with query string) for a plain ``dict`` of
+    values, or ``None`` when no rule of the endpoint can be built from them (the
+    caller then takes the general path, which explains the failure).  It is only made
+    for endpoints whose rules have no defaults, are not WebSocket rules and live on one
+    fixed subdomain.  ``uniform(method)`` says whether the adapter's default method
+    leaves the rule order unchanged; ``always`` says it does for every method.
+    """
+
+    __slots__ = ("all_methods", "always", "any_methods", "build", "subdomain")
+
+    def __init__(
+        self,
+        subdomain: str,
+        build: t.Callable[[dict[str, t.Any]], str | None],
+        all_methods: frozenset[str] | None,
+        any_methods: frozenset[str] | None,
+        single: bool,
+    ) -> None:
+        self.subdomain = subdomain
+        self.build = build
+        self.all_methods = all_methods
+        self.any_methods = any_methods
+        self.always = single or all_methods is None
+
+    def uniform(self, method: str) -> bool:
+        if self.always or method in self.all_methods:  # type: ignore[operator]
+            return True
+        return self.any_methods is not None and method not in self.any_methods
+
+
+def compile_fast_builder(rules: list[Rule]) -> FastBuilder | None:
+    """Generate the :class:`FastBuilder` of an endpoint, or ``None`` if not eligible."""
+    if not rules:
+        return None
+    domains = set()
+    for rule in rules:
+        if rule.defaults or rule.websocket or rule.map.host_matching:
+            return None
+        domain_dynamic = False
+        for dynamic, data in rule._trace:
+            if data == "|" and not dynamic:
+                break
+            domain_dynamic = domain_dynamic or dynamic
+        if domain_dynamic:
+            return None
+        domains.add(rule.subdomain or "")
+    if len(domains) != 1:
+        return None
+    namespace: dict[str, t.Any] = {
+        "_quote": quote_path_value,
+        "_cached": _QUOTE_CACHE.get,
+        "_quote_any": _quote_any,
+        "_str": str,
+        "_with_query": _with_query,
+        "_ValidationError": ValidationError,
+    }
+    lines = ["def build(values):"]
+    for index, rule in enumerate(rules):
+        namespace[f"_arguments{index}"] = frozenset(rule.arguments)
+        names = sorted(rule.arguments)
+        pieces: list[tuple[bool, str]] = []
+        in_path = False
+        for dynamic, data in rule._trace:
+            if not in_path:
+                in_path = data == "|" and not dynamic
+                continue
+            if not dynamic:
+                pieces.append((False, quote(data, safe=PATH_SAFE)))
+                continue
+            converter = rule._converters[data]
+            variable = f"v{index}_{names.index(data)}"
+            if _plain_to_url(converter):
+                pieces.append(
+                    (
+                        True,
+                        f"((_cached({variable}) or _quote({variable}))"
+                        f" if {variable}.__class__ is str else _quote_any({variable}))",
+                    )
+                )
+            else:
+                namespace[f"_to_url{index}_{data}"] = converter.to_url
+                pieces.append((True, f"_to_url{index}_{data}({variable})"))
+        for position, name in enumerate(names):
+            lines.append(f"    v{index}_{position} = values.get({name!r})")
+        condition = " and ".join(f"v{index}_{p} is not None" for p in range(len(names))) or "True"
+        expression = _concatenation(pieces)
+        if rule.rule.startswith("/<"):
+            # A leading dynamic value could start with '/': normalise like Werkzeug.
+            expression = f"'/' + ({expression}).lstrip('/')"
+        lines.append(f"    if {condition}:")
+        lines.append("        try:")
+        lines.append(f"            path = {expression}")
+        lines.append("        except _ValidationError:")
+        lines.append("            pass")
+        lines.append("        else:")
+        lines.append(f"            if len(values) != {len(names)}:")
+        lines.append(
+            f"                return _with_query(path, values, _arguments{index}, {rule.map.sort_parameters!r}, _sort_key)"
+        )
+        lines.append("            return path")
+    lines.append("    return None")
+    namespace["_sort_key"] = rules[0].map.sort_key
+    source = "\n".join(lines) + "\n"
+    exec(compile(source, f"<erlen endpoint builder {rules[0].endpoint!r}>", "exec"), namespace)
+    build = namespace["build"]
+    build.__source__ = source
+    # The general path tries the rules accepting the adapter's default method first,
+    # then all of them.  That order equals the plain rule order when the default method
+    # is accepted by every rule, or (all rules listing methods) by none of them.
+    concrete = [frozenset(rule.methods) for rule in rules if rule.methods is not None]
+    all_methods = frozenset.intersection(*concrete) if concrete else None
+    any_methods = frozenset.union(*concrete) if len(concrete) == len(rules) else None
+    return FastBuilder(domains.pop(), build, all_methods, any_methods, len(rules) == 1)
+
+
+def _quote_any(value: t.Any) -> str:
+    """Quote ``str(value)`` for a path, as the default ``to_url`` does."""
+    return quote_path_value(str(value))
+
+
+def _with_query(
+    path: str,
+    values: dict[str, t.Any],
+    arguments: frozenset[str],
+    sort: bool,
+    key: t.Callable[[t.Any], t.Any] | None,
+) -> str:
+    """Append the values that are not rule arguments (and not ``None``) as a query."""
+    extra = {
+        name: value for name, value in values.items() if name not in arguments and value is not None
+    }
+    if not extra:
+        return path
+    return f"{path}?{encode_query(extra, sort, key)}"
