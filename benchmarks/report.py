@@ -1,0 +1,275 @@
+"""The markdown report: one table per workload, the method written next to the tables.
+
+Everything is rendered from the ``results.json`` document alone (see
+:func:`benchmarks.cli.build_document`), so the report can be regenerated from a saved run
+with ``python -m benchmarks --from-json PATH``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+REFERENCE = "erlen"
+MISSING = "—"
+REASON_LIMIT = 140
+
+
+def significant(value: float, digits: int = 3) -> str:
+    """``value`` with ``digits`` significant digits, without scientific notation."""
+    if value == 0:
+        return "0"
+    decimals = max(0, digits - 1 - math.floor(math.log10(abs(value))))
+    return f"{value:,.{decimals}f}"
+
+
+def format_seconds(seconds: float) -> str:
+    """A duration in the most readable unit: ns, µs, ms or s."""
+    for scale, unit in ((1e-6, "ns"), (1e-3, "µs"), (1.0, "ms")):
+        if seconds < scale:
+            return f"{significant(seconds / scale * 1e3)} {unit}"
+    return f"{significant(seconds)} s"
+
+
+def spread_percent(metric: Mapping[str, float]) -> str:
+    """Half the interquartile range, relative to the median, e.g. ``±1.2%``."""
+    median = metric["median"]
+    if median == 0:
+        return ""
+    return f"±{(metric['q3'] - metric['q1']) / 2 / median * 100:.1f}%"
+
+
+def format_ratio(ratio: float | None) -> str:
+    """``×N`` for a ratio against erlen, or nothing."""
+    return "" if ratio is None else f" · ×{ratio:.2f}"
+
+
+def _escape(text: str) -> str:
+    """Make ``text`` safe inside a markdown table cell."""
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def format_cell(workload: Mapping[str, Any], framework: str, cell: Mapping[str, Any] | None) -> str:
+    """One table cell: the measurement with its spread and ratio, or why there is none."""
+    if cell is None:
+        return MISSING
+    if cell["status"] != "ok":
+        reason = str(cell.get("reason") or "unknown")
+        if len(reason) > REASON_LIMIT:
+            reason = reason[: REASON_LIMIT - 1] + "…"
+        return _escape(f"unavailable: {reason}")
+    metrics = cell["metrics"]
+    ratio = None if framework == REFERENCE else cell.get("ratio_vs_erlen")
+    unit = workload["unit"]
+    if unit == "s":
+        time = metrics["time"]
+        return (
+            f"{format_seconds(time['median'])} {spread_percent(time)}{format_ratio(ratio)}"
+            f"<br>min {format_seconds(time['min'])}"
+        )
+    if unit == "requests/s":
+        rate = metrics["requests_per_second"]
+        return (
+            f"{rate['median']:,.0f} req/s {spread_percent(rate)}{format_ratio(ratio)}<br>"
+            f"p50 {significant(metrics['p50_ms']['median'])} ms · "
+            f"p99 {significant(metrics['p99_ms']['median'])} ms"
+        )
+    if unit == "MiB":
+        return (
+            f"{metrics['startup_mib']['median']:.1f} → {metrics['after_mib']['median']:.1f} MiB"
+            f"{format_ratio(ratio)}"
+        )
+    primary = metrics[workload["primary_metric"]]
+    return f"{significant(primary['median'])} {unit}{format_ratio(ratio)}"
+
+
+def render_table(document: Mapping[str, Any], name: str) -> str:
+    """The markdown table of workload ``name``: cases down, frameworks across."""
+    workload = document["workloads"][name]
+    names = {key: info["name"] for key, info in document["frameworks"].items()}
+    columns = workload["frameworks"]
+    lines = [
+        "| case | " + " | ".join(names.get(key, key) for key in columns) + " |",
+        "|---|" + "---|" * len(columns),
+    ]
+    for case, cells in workload["cases"].items():
+        row = [format_cell(workload, key, cells.get(key)) for key in columns]
+        lines.append(f"| {case} | " + " | ".join(row) + " |")
+    return "\n".join(lines)
+
+
+def _reference_measured(workload: Mapping[str, Any]) -> bool:
+    """Whether erlen has at least one measured cell in ``workload``."""
+    return any(
+        cells.get(REFERENCE, {}).get("status") == "ok" for cells in workload["cases"].values()
+    )
+
+
+def render_results(document: Mapping[str, Any]) -> str:
+    """The results part of the report: every workload's title, description and table."""
+    parts: list[str] = []
+    for name, workload in document["workloads"].items():
+        parts.append(f"### {workload['title']}\n")
+        parts.append(workload["description"] + "\n")
+        parts.append(render_table(document, name) + "\n")
+        if not _reference_measured(workload):
+            parts.append(
+                "_Ratios against erlen appear once erlen passes this workload's checks._\n"
+            )
+        for note in workload.get("notes", []):
+            parts.append(f"_{note}_\n")
+        if name in document.get("charts", {}):
+            parts.append(f"![{workload['title']}]({document['charts'][name]})\n")
+    for name, error in document.get("errors", {}).items():
+        parts.append(f"### {name}: the workload itself failed\n\n`{_escape(error)}`\n")
+    return "\n".join(parts)
+
+
+def _packages_table(packages: Mapping[str, str | None]) -> str:
+    lines = ["| package | version |", "|---|---|"]
+    for name, version in packages.items():
+        lines.append(f"| {name} | {version or 'not installed'} |")
+    return "\n".join(lines)
+
+
+def _case_list(document: Mapping[str, Any]) -> str:
+    lines: list[str] = []
+    for workload in document["workloads"].values():
+        descriptions = workload.get("case_descriptions", {})
+        if not descriptions:
+            continue
+        lines.append(f"- **{workload['title']}**")
+        lines.extend(f"  - `{case}`: {text}" for case, text in descriptions.items())
+    return "\n".join(lines)
+
+
+def render_method(document: Mapping[str, Any]) -> str:
+    """The method part: machine, software, settings, timing rules and what each case does."""
+    machine = document["machine"]
+    settings = document["settings"]
+    method = document["method"]
+    memory = f"{machine['memory_mib']:,} MiB RAM" if machine.get("memory_mib") else ""
+    return "\n".join(
+        [
+            "## Method",
+            "",
+            "### Machine and software",
+            "",
+            f"- CPU: {machine['cpu_model']}, {machine['nproc']} cores available (`nproc`); {memory}",
+            f"- OS: {machine['os']}, kernel {machine['kernel']}",
+            f"- Python: {machine['python']}",
+            f"- Load average when the run started: {machine['load_average_at_start']}",
+            f"- Run: {document['mode']} mode, {machine['date']}, took "
+            f"{document['duration_seconds']:.0f} s",
+            "",
+            _packages_table(machine["packages"]),
+            "",
+            "### In-process timing (routing, templates, WSGI, ASGI)",
+            "",
+            f"- {method['timing']}",
+            f"- Samples per framework and case: {settings['samples']}; each sample lasts about "
+            f"{settings['target_seconds'] * 1e3:g} ms (iterations per sample calibrated "
+            "timeit-style: 1, 2, 5, 10, 20, 50, ... until one run lasts that long; the "
+            "calibration runs are the warm-up).",
+            f"- {method['gc']}",
+            "- Reported: the median per operation; ±x% is half the interquartile range relative "
+            "to the median; min is the fastest sample, the best estimate of the intrinsic cost "
+            "when other processes share the machine. Every sample, the quartiles and the "
+            "maximum are in `results.json`.",
+            "- ×N compares with erlen on the same row: erlen does N times better than that "
+            "framework (less time, more requests per second, less memory); below 1, erlen is "
+            "behind.",
+            "- Every framework must answer every case correctly (status and body) before it "
+            "is timed; one that cannot is shown as `unavailable: <reason>` instead.",
+            "",
+            "### End to end and memory",
+            "",
+            f"- Load client: {method['load_client']}",
+            f"- Servers: {method['servers']}",
+            f"- {method['pinning']}",
+            f"- Runs: {settings['e2e_duration']} s each after a {settings['e2e_warmup']} s "
+            f"warm-up, {settings['e2e_connections']} connections, {settings['e2e_repeats']} "
+            "interleaved repeats (the order rotates each repeat); cases: "
+            + ", ".join(f"`{case}`" for case in settings["e2e_cases"])
+            + ". A run with any socket error or unexpected status voids the cell; every "
+            "server is checked for correct answers before and after the load.",
+            f"- Memory: {method['memory']}",
+            "",
+            "### Reading the figures",
+            "",
+            "- Compare within a run: every framework in a table was measured in the same run, "
+            "interleaved with the others. Absolute figures depend on the machine and on "
+            "whatever else it was doing (the load average at the start is recorded above).",
+            "- In-process figures measure the framework alone. End-to-end figures add the "
+            "server, the kernel's loopback and the load client; on a small machine the server "
+            "dominates and compresses the differences, and these figures are the most "
+            "sensitive to other load.",
+            "",
+            "### What each case does",
+            "",
+            _case_list(document),
+            "",
+        ]
+    )
+
+
+HOW_TO_RUN = """## How to run
+
+```sh
+make bench                                   # full run (well under 15 minutes on 2 cores)
+python -m benchmarks --quick                 # seconds: correctness of every framework, rough figures
+python -m benchmarks --only routing,wsgi     # some workloads: routing, templates, wsgi, asgi, e2e, memory
+python -m benchmarks --frameworks erlen,flask
+python -m benchmarks --from-json benchmarks/results.json   # re-render this page and the charts
+```
+
+The route set is read from `../shared/data/github_api_routes.tsv` (relative to the
+repository root); set `ERLEN_BENCH_ROUTES` to use another file. A full run writes
+`benchmarks/results.json`, this page and `docs/img/bench-*.png`; `--quick` writes under
+`benchmarks/.work/quick/` unless `--output DIR` is given. wrk is used for the end-to-end
+load when installed (`apt-get install wrk`); otherwise a bounded Python client stands in and
+the page says so.
+"""
+
+
+def render_document(document: Mapping[str, Any]) -> str:
+    """The whole markdown page: introduction, results, how to run, method."""
+    unavailable = sorted(
+        {
+            key
+            for workload in document["workloads"].values()
+            for cells in workload["cases"].values()
+            for key, cell in cells.items()
+            if cell["status"] != "ok"
+        }
+    )
+    names = {key: info["name"] for key, info in document["frameworks"].items()}
+    status = (
+        "Unavailable somewhere in this run (see the cells for why): "
+        + ", ".join(names.get(key, key) for key in unavailable)
+        + "."
+        if unavailable
+        else "Every framework passed every check in this run."
+    )
+    quick = (
+        "\n> **Quick mode**: a smoke run with tiny samples; do not read these figures.\n"
+        if document["mode"] == "quick"
+        else ""
+    )
+    return "\n".join(
+        [
+            "# Benchmarks",
+            "",
+            "<!-- Generated by `python -m benchmarks`; edit benchmarks/report.py, not this file. -->",
+            "",
+            "erlen side by side with Flask, Falcon, Bottle, Starlette and Quart, in one run on "
+            "one machine. " + status,
+            quick,
+            "## Results",
+            "",
+            render_results(document),
+            HOW_TO_RUN,
+            render_method(document),
+        ]
+    )
