@@ -44,6 +44,7 @@ from .templating import render_template_string as render_template_string
 from .templating import stream_template as stream_template
 from .templating import stream_template_string as stream_template_string
 from .wrappers import Request as Request
+from .websocket import websocket as websocket
 from .wrappers import Response as Response
 
 __version__ = "0.1.0"

@@ -507,6 +507,11 @@ class Erlen(DispatchMixin, UrlMixin, Scaffold):
         """Call :meth:`wsgi_app` (so middleware assigned to it applies)."""
         return self.wsgi_app(environ, start_response)
 
+    def _websocket_call(self, environ: dict[str, t.Any], ws: t.Any) -> int | None:
+        from .websocket import websocket_call
+
+        return websocket_call(self, environ, ws)
+
     # erlen extras that other modules register: ``check_urls`` (URL verification).
     def check_urls(self, **kwargs: t.Any) -> t.Any:
         """Verify every ``url_for`` in the app's templates and modules (``erlen check``)."""

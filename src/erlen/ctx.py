@@ -226,14 +226,24 @@ class RequestContext:
 
     @property
     def session(self) -> SessionMixin:
-        """The session, opened through ``app.session_interface`` on first use."""
+        """The session, opened through ``app.session_interface`` on first use.
+
+        Reaching the session through the context marks it accessed (the response
+        then varies on ``Cookie``).
+        """
         session = self._session
         if session is None:
-            interface = self.app.session_interface
-            session = interface.open_session(self.app, self.request)
-            if session is None:
-                session = interface.make_null_session(self.app)
-            self._session = session
+            session = self._open_session()
+        session.accessed = True
+        return session
+
+    def _open_session(self) -> SessionMixin:
+        """Open the session without marking it accessed (for erlen's own use)."""
+        interface = self.app.session_interface
+        session = interface.open_session(self.app, self.request)
+        if session is None:
+            session = interface.make_null_session(self.app)
+        self._session = session
         return session
 
     @session.setter
@@ -269,7 +279,7 @@ class RequestContext:
                 self._nested = []
             self._nested.append((token, app_ctx))
         if self._session is None and not app.session_interface.opens_lazily:
-            self.session  # noqa: B018 - custom interfaces are opened eagerly, as in Flask
+            self._open_session()  # custom interfaces are opened eagerly, as in Flask
         app._match_request(self)
 
     def pop(self, exc: BaseException | None = _sentinel) -> None:  # type: ignore[assignment]

@@ -22,6 +22,7 @@ from inspect import iscoroutinefunction
 from itertools import chain
 
 from . import signals
+from .concurrency import _bridge
 from .ctx import RequestContext
 from .exceptions import BadRequestKeyError, HTTPException, InternalServerError
 from .globals import _cv_app, _cv_request
@@ -117,17 +118,22 @@ class DispatchMixin:
                 self._match_request(ctx)
                 self._got_first_request = True
                 try:
-                    if request.routing_exception is not None:
-                        self.raise_routing_exception(request)
                     rule = request.url_rule
-                    if rule.provide_automatic_options and request.method == "OPTIONS":  # type: ignore[union-attr]
-                        rv = self.make_default_options_response()
+                    if (
+                        request.routing_exception is not None
+                        or rule.websocket  # type: ignore[union-attr]
+                        or (rule.provide_automatic_options and request.method == "OPTIONS")  # type: ignore[union-attr]
+                    ):
+                        rv = self.dispatch_request()
                     else:
                         view = self.view_functions[rule.endpoint]  # type: ignore[union-attr]
                         call = self._sync_views.get(view)
                         if call is None:
                             call = self._sync_views[view] = self._view_caller(view)
-                        rv = call(**request.view_args)  # type: ignore[arg-type]
+                        if call is view and _bridge.get() is not None:
+                            rv = _in_thread_pool(view, request.view_args)
+                        else:
+                            rv = call(**request.view_args)  # type: ignore[arg-type]
                 except Exception as e:
                     rv = self.handle_user_exception(e)
                 untouched = (
@@ -195,12 +201,19 @@ class DispatchMixin:
         rule = request.url_rule
         if rule.provide_automatic_options and request.method == "OPTIONS":  # type: ignore[union-attr]
             return self.make_default_options_response()
-        if request.view_args is None:  # pragma: no cover - routing always sets both
-            raise AssertionError("the request was not routed")
+        if rule.websocket:  # type: ignore[union-attr]
+            from .exceptions import BadRequest
+
+            raise BadRequest(
+                "This is a WebSocket route; WebSockets need the ASGI interface. Serve the"
+                " app with an ASGI server, e.g. 'uvicorn module:app.asgi'."
+            )
         view = self.view_functions[rule.endpoint]  # type: ignore[union-attr]
         call = self._sync_views.get(view)
         if call is None:
             call = self._sync_views[view] = self._view_caller(view)
+        if call is view and _bridge.get() is not None:
+            return _in_thread_pool(view, request.view_args)  # a sync view under ASGI
         return call(**request.view_args)  # type: ignore[arg-type]
 
     def _view_caller(self: Erlen, view: t.Callable[..., t.Any]) -> t.Callable[..., t.Any]:
@@ -284,7 +297,7 @@ class DispatchMixin:
                 self, request
             ):
                 return response
-            session = ctx.session
+            session = ctx._open_session()
         if not interface.is_null_session(session):
             interface.save_session(self, session, response)
         return response
@@ -500,9 +513,13 @@ class DispatchMixin:
         Under ASGI this awaits it natively on the server's event loop; under WSGI it runs
         on an event loop kept per thread.
         """
+        from .concurrency import _bridge as bridge_var
         from .concurrency import run_coroutine_sync
 
         def run(*args: t.Any, **kwargs: t.Any) -> t.Any:
+            bridge = bridge_var.get()
+            if bridge is not None:
+                return bridge.await_sync(func(*args, **kwargs))
             return run_coroutine_sync(func(*args, **kwargs))
 
         run.__wrapped__ = func  # type: ignore[attr-defined]
@@ -510,6 +527,13 @@ class DispatchMixin:
 
     def _get_current_ctx(self: Erlen) -> RequestContext | None:
         return _cv_request.get(None)
+
+
+def _in_thread_pool(view: t.Callable[..., t.Any], kwargs: t.Any) -> t.Any:
+    """Run a sync view in the ASGI thread pool (with the request context) and wait."""
+    bridge = _bridge.get()
+    assert bridge is not None
+    return bridge.await_sync(bridge.run_in_thread(view, **kwargs))
 
 
 def _is_response(value: t.Any) -> bool:

@@ -314,6 +314,24 @@ class Scaffold:
         return decorator
 
     @setupmethod
+    def websocket(self, rule: str, **options: t.Any) -> t.Callable[[T], T]:
+        """Register the decorated (async) function as a WebSocket view for *rule*.
+
+        WebSocket routes share the URL map with HTTP routes; ``url_for`` builds
+        ``ws://``/``wss://`` URLs for them.  They are served over ASGI (``app.asgi``).
+        """
+
+        def decorator(f: T) -> T:
+            endpoint = options.pop("endpoint", None)
+            options.setdefault("methods", ["GET"])
+            self.add_url_rule(
+                rule, endpoint, f, websocket=True, provide_automatic_options=False, **options
+            )
+            return f
+
+        return decorator
+
+    @setupmethod
     def add_url_rule(
         self,
         rule: str,

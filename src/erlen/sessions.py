@@ -59,7 +59,11 @@ class SessionMixin(cabc.MutableMapping):  # type: ignore[type-arg]
 
 
 class SecureCookieSession(CallbackDict, SessionMixin):  # type: ignore[type-arg,misc]
-    """The default session: a dict that records when it is read and changed."""
+    """The default session: a dict that records when it is changed.
+
+    Whether it was *accessed* is recorded by the request context whenever the
+    session is reached through it (the ``session`` proxy included), as in Flask 3.1.3.
+    """
 
     modified = False
     accessed = False
@@ -69,21 +73,8 @@ class SecureCookieSession(CallbackDict, SessionMixin):  # type: ignore[type-arg,
     ) -> None:
         def on_update(self: SecureCookieSession) -> None:
             self.modified = True
-            self.accessed = True
 
         super().__init__(initial, on_update)
-
-    def __getitem__(self, key: str) -> t.Any:
-        self.accessed = True
-        return super().__getitem__(key)
-
-    def get(self, key: str, default: t.Any = None) -> t.Any:
-        self.accessed = True
-        return super().get(key, default)
-
-    def setdefault(self, key: str, default: t.Any = None) -> t.Any:
-        self.accessed = True
-        return super().setdefault(key, default)
 
 
 class NullSession(SecureCookieSession):

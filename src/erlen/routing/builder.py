@@ -85,8 +85,13 @@ def compile_builder(rule: Rule) -> t.Callable[[t.Mapping[str, t.Any], bool], tup
         "def build(values, append_unknown):",
         f"    path = {path_expr}",
         "    if append_unknown and not _arguments.issuperset(values):",
-        "        query = {k: v for k, v in values.items() if k not in _arguments}",
-        "        path += '?' + _encode_query(query, _map.sort_parameters, _map.sort_key)",
+        "        query = _encode_query(",
+        "            {k: v for k, v in values.items() if k not in _arguments},",
+        "            _map.sort_parameters,",
+        "            _map.sort_key,",
+        "        )",
+        "        if query:",
+        "            path += '?' + query",
         f"    return ({domain_expr}, path)",
     ]
     source = "\n".join(lines) + "\n"
@@ -203,8 +208,14 @@ def compile_fast_builder(rules: list[Rule]) -> FastBuilder | None:
             lines.append(f"    v{index}_{position} = values.get({name!r})")
         condition = " and ".join(f"v{index}_{p} is not None" for p in range(len(names))) or "True"
         expression = _concatenation(pieces)
-        if rule.rule.startswith("/<"):
-            # A leading dynamic value could start with '/': normalise like Werkzeug.
+        leading = ""
+        for dynamic_piece, text in pieces:
+            if dynamic_piece:
+                break
+            leading += text
+        if leading.startswith("//") or (leading == "/" and len(pieces) > 1):
+            # A leading value could start with '/', or the rule itself does (with
+            # merge_slashes off): Werkzeug strips extra leading slashes.
             expression = f"'/' + ({expression}).lstrip('/')"
         lines.append(f"    if {condition}:")
         lines.append("        try:")
@@ -248,6 +259,5 @@ def _with_query(
     extra = {
         name: value for name, value in values.items() if name not in arguments and value is not None
     }
-    if not extra:
-        return path
-    return f"{path}?{encode_query(extra, sort, key)}"
+    query = encode_query(extra, sort, key) if extra else ""
+    return f"{path}?{query}" if query else path

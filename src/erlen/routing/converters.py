@@ -132,6 +132,10 @@ class UnicodeConverter(BaseConverter):
             self.regex = f"[^/]{{{self._min},{upper}}}"
 
     def _fast_check(self, var: str) -> str | None:
+        upper = "" if self._max is None else str(self._max)
+        own = f"[^/]{{{self._min}}}" if self._min == self._max else f"[^/]{{{self._min},{upper}}}"
+        if self.regex != own:
+            return None  # a subclass set its own pattern: use it
         if self._max is None:
             if self._min <= 1:
                 return f"{var} != ''" if self._min == 1 else "True"
@@ -227,8 +231,8 @@ class IntegerConverter(NumberConverter):
     def _fast_check(self, var: str) -> str | None:
         # str.isdecimal() accepts exactly the characters of Unicode category Nd, which
         # is what ``\d`` matches in a str pattern; an empty string is not decimal.
-        if self.signed:
-            return None
+        if self.signed or self.regex != r"\d+":
+            return None  # signed, or a subclass with its own pattern: use the regex
         return f"{var}.isdecimal()"
 
 

@@ -203,11 +203,11 @@ class BuildError(RoutingException, LookupError):
         return " ".join(parts)
 
 
-class BuildValueError(BuildError, ValueError):
+class BuildValueError(ValueError):
     """A converter's ``to_url`` raised ``ValueError`` for a value given to ``url_for``.
 
-    It is a ``ValueError`` (what the converter raised, and what Werkzeug lets through)
-    and a ``BuildError`` whose message names the placeholder, the value and the rule.
+    A ``ValueError``, as in Flask (build error handlers do not see it), whose message
+    names the endpoint, the placeholder, the value and the rule.
     """
 
     def __init__(
@@ -220,7 +220,11 @@ class BuildValueError(BuildError, ValueError):
         name: str | None,
         error: ValueError,
     ) -> None:
-        super().__init__(endpoint, values, method, adapter)
+        super().__init__(endpoint, values, method)
+        self.endpoint = endpoint
+        self.values = values
+        self.method = method
+        self.adapter = adapter
         self.rule = rule
         self.name = name
         self.error = error

@@ -537,7 +537,7 @@ class MapAdapter:
                     rejected.update(_which_value(rule, values, e))
                 continue
             except ValueError as e:
-                if isinstance(e, BuildError):
+                if isinstance(e, BuildValueError):
                     raise
                 name = next(iter(_which_value(rule, values, e)), None)
                 raise BuildValueError(endpoint, values, method, self, rule, name, e) from e

@@ -44,6 +44,7 @@ if t.TYPE_CHECKING:
 __all__ = ["Request", "RequestArgs"]
 
 _URL_PATH_SAFE = "!$&'()*+,/:;=@%"
+_FORM_READ_CHUNK = 64 * 1024
 _URL_QUERY_SAFE = "!$&'()*+,/:;=?@%"
 
 
@@ -183,6 +184,11 @@ class Request(RequestHeadersMixin):
     def root_path(self) -> str:
         """Where the application is mounted (``SCRIPT_NAME``), without a trailing slash."""
         return _wsgi_text(self.environ.get("SCRIPT_NAME", "")).rstrip("/")
+
+    @property
+    def script_root(self) -> str:
+        """Alias of :attr:`root_path`."""
+        return self.root_path
 
     @cached_property
     def path(self) -> str:
@@ -353,7 +359,7 @@ class Request(RequestHeadersMixin):
         try:
             return get_input_stream(self.environ, max_content_length=self.max_content_length)  # type: ignore[return-value]
         except StreamLimitExceeded as e:
-            raise RequestEntityTooLarge(str(e)) from None
+            raise RequestEntityTooLarge() from e
 
     @property
     def input_stream(self) -> t.IO[bytes]:
@@ -371,7 +377,7 @@ class Request(RequestHeadersMixin):
             try:
                 data = self.stream.read()
             except StreamLimitExceeded as e:
-                raise RequestEntityTooLarge(str(e)) from None
+                raise RequestEntityTooLarge() from e
             if cache:
                 self.__dict__["_cached_data"] = data
         if as_text:
@@ -414,6 +420,17 @@ class Request(RequestHeadersMixin):
             d["form"] = storage()
             d["files"] = RequestFiles()
             return
+        memory_limit = self.max_form_memory_size
+        if (
+            memory_limit is not None
+            and memory_limit < _FORM_READ_CHUNK
+            and (self.content_length or 0) > memory_limit
+            and self.mimetype == "multipart/form-data"
+        ):
+            # Werkzeug reads multipart bodies in 64 KiB chunks and refuses a chunk
+            # larger than MAX_FORM_MEMORY_SIZE, so with a limit below one chunk a larger
+            # body is a 413 whatever its parts; erlen answers the same.
+            raise RequestEntityTooLarge()
         try:
             stream, form, files = parse_form_data(
                 self._get_stream_for_parsing(),
@@ -426,7 +443,7 @@ class Request(RequestHeadersMixin):
                 cls=MultiDict,
             )
         except (FormLimitExceeded, StreamLimitExceeded) as e:
-            raise RequestEntityTooLarge(str(e)) from None
+            raise RequestEntityTooLarge() from e
         except FormDataError as e:
             raise BadRequest(f"The form data could not be parsed: {e}.") from None
         d["stream"] = stream

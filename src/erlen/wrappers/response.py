@@ -387,7 +387,9 @@ class Response(ResponseHeadersMixin):
                 self.call_on_close(close)
 
     def iter_encoded(self) -> t.Iterator[bytes]:
-        """The body's chunks as bytes."""
+        """The body's chunks as bytes (an async body is passed on as it is)."""
+        if hasattr(self.response, "__aiter__"):
+            return self.response  # type: ignore[no-any-return]
         return _iter_encoded(self.response)
 
     def freeze(self) -> None:
@@ -501,6 +503,8 @@ class Response(ResponseHeadersMixin):
             iterable: t.Iterable[bytes] = ()
         elif self.direct_passthrough:
             return self.response  # type: ignore[no-any-return]
+        elif self.is_sequence:
+            iterable = list(self.iter_encoded())
         else:
             iterable = self.iter_encoded()
         return ClosingIterator(iterable, self.close)
@@ -627,15 +631,27 @@ class ResponseStream:
 
 
 class ClosingIterator:
-    """Iterate a body and, when the server closes it, run the close callbacks."""
+    """Iterate a body and, when the server closes it, run the close callbacks.
+
+    An async iterable body is kept as ``_async`` for the ASGI interface to await; under
+    WSGI it is advanced on the thread's event loop.
+    """
 
     def __init__(
         self,
-        iterable: t.Iterable[bytes],
+        iterable: t.Iterable[bytes] | t.AsyncIterable[bytes],
         callbacks: t.Callable[[], t.Any] | t.Iterable[t.Callable[[], t.Any]] | None = None,
     ) -> None:
-        iterator = iter(iterable)
-        self._next = t.cast(t.Callable[[], bytes], iterator.__next__)
+        self._async: t.AsyncIterator[bytes] | None = None
+        #: The body when it is already a list or tuple of chunks (servers may send it
+        #: in one go).
+        self.sequence = iterable if isinstance(iterable, (list, tuple)) else None
+        if hasattr(iterable, "__aiter__"):
+            self._async = _aiter_encoded(iterable)  # type: ignore[arg-type]
+            self._next = self._next_from_async
+        else:
+            iterator = iter(iterable)  # type: ignore[arg-type]
+            self._next = t.cast(t.Callable[[], bytes], iterator.__next__)
         if callbacks is None:
             callbacks = []
         elif callable(callbacks):
@@ -647,6 +663,14 @@ class ClosingIterator:
             callbacks.insert(0, iterable_close)
         self._callbacks = callbacks
 
+    def _next_from_async(self) -> bytes:
+        from ..concurrency import await_sync
+
+        try:
+            return await_sync(self._async.__anext__())  # type: ignore[union-attr]
+        except StopAsyncIteration:
+            raise StopIteration from None
+
     def __iter__(self) -> ClosingIterator:
         return self
 
@@ -656,3 +680,8 @@ class ClosingIterator:
     def close(self) -> None:
         for callback in self._callbacks:
             callback()
+
+
+async def _aiter_encoded(iterable: t.AsyncIterable[str | bytes]) -> t.AsyncIterator[bytes]:
+    async for item in iterable:
+        yield item.encode() if isinstance(item, str) else item
