@@ -1,0 +1,313 @@
+"""The ASGI interface in process: HTTP, async views, streaming, lifespan, bad input."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import typing as t
+
+import pytest
+
+import erlen
+from erlen import Erlen, request, stream_with_context
+
+Message = dict[str, t.Any]
+
+
+def http_scope(
+    path: str, method: str = "GET", headers: list | None = None, query: bytes = b""
+) -> dict:
+    return {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": query,
+        "root_path": "",
+        "headers": [(b"host", b"testserver"), *(headers or [])],
+        "client": ("127.0.0.1", 4000),
+        "server": ("testserver", 80),
+    }
+
+
+class Exchange:
+    """A fake server for one request: scripted incoming messages, recorded output."""
+
+    def __init__(self, incoming: list[Message] | None = None) -> None:
+        self.incoming = list(
+            incoming or [{"type": "http.request", "body": b"", "more_body": False}]
+        )
+        self.sent: list[Message] = []
+        self.received = 0
+        self.done = asyncio.Event()
+
+    async def receive(self) -> Message:
+        self.received += 1
+        if self.incoming:
+            return self.incoming.pop(0)
+        await self.done.wait()
+        return {"type": "http.disconnect"}
+
+    async def send(self, message: Message) -> None:
+        self.sent.append(message)
+        if message["type"] == "http.response.body" and not message.get("more_body"):
+            self.done.set()
+
+    @property
+    def status(self) -> int:
+        return self.sent[0]["status"]
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {k.decode(): v.decode() for k, v in self.sent[0]["headers"]}
+
+    @property
+    def body(self) -> bytes:
+        return b"".join(m.get("body", b"") for m in self.sent[1:])
+
+
+def call(app: Erlen, scope: dict, exchange: Exchange | None = None) -> Exchange:
+    exchange = exchange or Exchange()
+    asyncio.run(app.asgi(scope, exchange.receive, exchange.send))
+    return exchange
+
+
+@pytest.fixture
+def app() -> Erlen:
+    app = Erlen(__name__)
+
+    @app.route("/")
+    def index() -> str:
+        return "sync hello"
+
+    @app.route("/async/<int:n>")
+    async def async_view(n: int) -> str:
+        await asyncio.sleep(0)
+        return f"async {n} at {request.path}"
+
+    @app.post("/echo")
+    async def echo() -> dict:
+        return {"form": request.form.to_dict(), "json": request.get_json(silent=True)}
+
+    @app.post("/raw")
+    def raw() -> str:
+        return f"{len(request.get_data())} bytes"
+
+    return app
+
+
+def test_sync_and_async_views(app: Erlen) -> None:
+    assert call(app, http_scope("/")).body == b"sync hello"
+    result = call(app, http_scope("/async/7"))
+    assert (result.status, result.body) == (200, b"async 7 at /async/7")
+    assert result.headers["content-type"] == "text/html; charset=utf-8"
+
+
+def test_async_view_reads_the_body_synchronously(app: Erlen) -> None:
+    body = b"name=ada&lang=py"
+    exchange = Exchange(
+        [
+            {"type": "http.request", "body": body[:5], "more_body": True},
+            {"type": "http.request", "body": body[5:], "more_body": False},
+        ]
+    )
+    scope = http_scope(
+        "/echo",
+        "POST",
+        [
+            (b"content-type", b"application/x-www-form-urlencoded"),
+            (b"content-length", str(len(body)).encode()),
+        ],
+    )
+    result = call(app, scope, exchange)
+    assert result.status == 200
+    assert erlen.json.loads(result.body) == {"form": {"name": "ada", "lang": "py"}, "json": None}
+
+
+def test_sync_view_runs_in_the_thread_pool_with_its_context(app: Erlen) -> None:
+    seen: dict[str, t.Any] = {}
+
+    @app.route("/where")
+    def where() -> str:
+        seen["thread"] = threading.current_thread().name
+        seen["path"] = request.path
+        return "ok"
+
+    assert call(app, http_scope("/where")).body == b"ok"
+    assert seen["thread"].startswith("erlen-sync")
+    assert seen["path"] == "/where"
+
+
+def test_many_concurrent_async_views_run_concurrently(app: Erlen) -> None:
+    active = 0
+    peak = 0
+
+    @app.route("/slow")
+    async def slow() -> str:
+        nonlocal active, peak
+        active += 1
+        peak = max(peak, active)
+        await asyncio.sleep(0.1)
+        active -= 1
+        return "done"
+
+    async def main() -> list[Exchange]:
+        exchanges = [Exchange() for _ in range(50)]
+        await asyncio.gather(*(app.asgi(http_scope("/slow"), e.receive, e.send) for e in exchanges))
+        return exchanges
+
+    exchanges = asyncio.run(main())
+    assert all(e.body == b"done" for e in exchanges)
+    assert peak == 50  # every request was waiting at the same time
+
+
+def test_streamed_sync_and_async_bodies(app: Erlen) -> None:
+    @app.route("/gen")
+    def gen() -> t.Any:
+        def chunks() -> t.Iterator[str]:
+            for i in range(3):
+                yield f"{request.args['p']}{i};"
+
+        return app.response_class(stream_with_context(chunks()))
+
+    @app.route("/agen")
+    async def agen() -> t.Any:
+        async def chunks() -> t.AsyncIterator[bytes]:
+            for i in range(3):
+                await asyncio.sleep(0)
+                yield f"a{i};".encode()
+
+        return app.response_class(chunks())
+
+    result = call(app, http_scope("/gen", query=b"p=x"))
+    assert result.body == b"x0;x1;x2;"
+    assert [m.get("more_body", False) for m in result.sent[1:]][-1] is False
+    assert call(app, http_scope("/agen")).body == b"a0;a1;a2;"
+
+
+def test_lifespan_runs_startup_and_shutdown_in_app_context() -> None:
+    app = Erlen(__name__)
+    events: list[str] = []
+
+    @app.on_startup
+    async def start() -> None:
+        events.append(f"start {erlen.current_app.name}")
+
+    @app.on_shutdown
+    def stop() -> None:
+        events.append("stop")
+
+    incoming = [{"type": "lifespan.startup"}, {"type": "lifespan.shutdown"}]
+    sent: list[Message] = []
+
+    async def receive() -> Message:
+        return incoming.pop(0)
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    asyncio.run(app.asgi({"type": "lifespan"}, receive, send))
+    assert events == [f"start {app.name}", "stop"]
+    assert [m["type"] for m in sent] == ["lifespan.startup.complete", "lifespan.shutdown.complete"]
+
+
+def test_lifespan_startup_failure_is_reported() -> None:
+    app = Erlen(__name__)
+
+    @app.on_startup
+    def broken() -> None:
+        raise RuntimeError("no database")
+
+    sent: list[Message] = []
+
+    async def receive() -> Message:
+        return {"type": "lifespan.startup"}
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    with pytest.raises(RuntimeError):
+        asyncio.run(app.asgi({"type": "lifespan"}, receive, send))
+    assert sent[0]["type"] == "lifespan.startup.failed"
+    assert "no database" in sent[0]["message"]
+
+
+def test_root_path_is_honoured_by_routing_and_url_for() -> None:
+    app = Erlen(__name__)
+
+    @app.route("/here")
+    def here() -> str:
+        return erlen.url_for("here") + " " + erlen.url_for("here", _external=True)
+
+    scope = http_scope("/mount/here")
+    scope["root_path"] = "/mount"
+    assert call(app, scope).body == b"/mount/here http://testserver/mount/here"
+
+
+def test_client_disconnect_mid_body_runs_teardown_and_serves_the_next_request(app: Erlen) -> None:
+    torn_down: list[object] = []
+    app.teardown_request(lambda exc: torn_down.append(exc))
+    exchange = Exchange(
+        [
+            {"type": "http.request", "body": b"x" * 10, "more_body": True},
+            {"type": "http.disconnect"},
+        ]
+    )
+    scope = http_scope("/raw", "POST", [(b"content-length", b"100")])
+    result = call(app, scope, exchange)
+    assert result.status == 400  # nobody is listening, but the worker answered cleanly
+    assert len(torn_down) == 1
+    assert call(app, http_scope("/")).body == b"sync hello"
+
+
+def test_chunked_body_over_the_limit_is_413_without_reading_it_all(app: Erlen) -> None:
+    app.config["MAX_CONTENT_LENGTH"] = 1000
+    incoming = [{"type": "http.request", "body": b"y" * 400, "more_body": True} for _ in range(100)]
+    exchange = Exchange(incoming)
+    result = call(app, http_scope("/raw", "POST", [(b"transfer-encoding", b"chunked")]), exchange)
+    assert result.status == 413
+    assert exchange.received < 10  # stopped after the limit, not after 40 kB
+
+
+def test_client_disconnect_mid_stream_stops_and_closes(app: Erlen) -> None:
+    closed: list[bool] = []
+    produced: list[int] = []
+
+    @app.route("/endless")
+    def endless() -> t.Any:
+        def chunks() -> t.Iterator[bytes]:
+            try:
+                for i in range(10_000):
+                    produced.append(i)
+                    yield b"." * 100
+            finally:
+                closed.append(True)
+
+        return app.response_class(chunks())
+
+    class Leaving(Exchange):
+        async def send(self, message: Message) -> None:
+            await super().send(message)
+            if len(self.sent) == 5:
+                self.incoming.append({"type": "http.disconnect"})
+                self.done.set()
+
+    exchange = Leaving([{"type": "http.request", "body": b"", "more_body": False}])
+    call(app, http_scope("/endless"), exchange)
+    assert closed == [True]
+    assert len(produced) < 10_000
+    assert call(app, http_scope("/")).body == b"sync hello"
+
+
+def test_unknown_scope_type_is_refused(app: Erlen) -> None:
+    with pytest.raises(ValueError, match="scope type"):
+        asyncio.run(app.asgi({"type": "weird"}, None, None))  # type: ignore[arg-type]
+
+
+def test_invalid_utf8_path_is_a_400_over_asgi(app: Erlen) -> None:
+    scope = http_scope("/x")
+    scope["raw_path"] = b"/%FF%FE"
+    assert call(app, scope).status == 400
