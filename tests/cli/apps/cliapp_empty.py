@@ -1,0 +1,3 @@
+"""A module without any app or factory."""
+
+value = 1
