@@ -1,0 +1,1 @@
+"""Fixture templates and helpers for the web-layer differential tests."""
