@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-dev
 
-.PHONY: run test lint bench clean venv
+.PHONY: run test test-deps lint bench clean venv
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,8 +25,12 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks examples
 	$(BIN)/ruff format --check src tests benchmarks examples
 
+## make test-deps: what the tests need outside the virtualenv (a PostgreSQL server)
+test-deps:
+	sh scripts/ensure-postgres.sh
+
 ## make test: everything — lint, unit, differential and property tests
-test: $(STAMP) lint
+test: $(STAMP) lint test-deps
 	$(BIN)/python -m pytest -q
 
 ## make bench: erlen side by side with its peers

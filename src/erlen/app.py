@@ -495,9 +495,9 @@ class Erlen(DispatchMixin, UrlMixin, Scaffold):
         """
         from .serving import run_app
 
-        if debug is not None:
-            self.debug = bool(debug)
-        run_app(self, host=host, port=port, load_dotenv=load_dotenv, **options)
+        # run_app applies .env files, then the environment's debug flag, then *debug*,
+        # in Flask's order.
+        run_app(self, host=host, port=port, load_dotenv=load_dotenv, debug=debug, **options)
 
     def wsgi_app(self, environ: dict[str, t.Any], start_response: t.Callable[..., t.Any]) -> t.Any:
         """The WSGI application; wrap it for middleware: ``app.wsgi_app = MW(app.wsgi_app)``."""
@@ -507,10 +507,13 @@ class Erlen(DispatchMixin, UrlMixin, Scaffold):
         """Call :meth:`wsgi_app` (so middleware assigned to it applies)."""
         return self.wsgi_app(environ, start_response)
 
-    def _websocket_call(self, environ: dict[str, t.Any], ws: t.Any) -> int | None:
-        from .websocket import websocket_call
+    def log_exception(self, exc_info: t.Any) -> None:
+        """Log an unhandled exception: ``Exception on /path [METHOD]`` with traceback."""
+        from .globals import _cv_request
 
-        return websocket_call(self, environ, ws)
+        ctx = _cv_request.get(None)
+        where = f"{ctx.request.path} [{ctx.request.method}]" if ctx is not None else "?"
+        self.logger.error(f"Exception on {where}", exc_info=exc_info)
 
     # erlen extras that other modules register: ``check_urls`` (URL verification).
     def check_urls(self, **kwargs: t.Any) -> t.Any:

@@ -135,10 +135,12 @@ class RequestBody:
     reads raise :class:`~erlen.exceptions.ClientDisconnected`.
     """
 
-    __slots__ = ("_bridge", "_buffer", "_done", "_receive", "disconnected", "expected")
+    __slots__ = ("_bridge", "_buffer", "_done", "_queue", "_receive", "disconnected", "expected")
 
     def __init__(self, receive: Receive, bridge: AsgiBridge) -> None:
         self._receive = receive
+        #: Once the response streams, a watcher owns ``receive`` and queues messages here.
+        self._queue: asyncio.Queue[Message] | None = None
         self._bridge = bridge
         self._buffer = bytearray()
         self._done = False
@@ -150,7 +152,8 @@ class RequestBody:
         """Receive one more message; False once the body is complete."""
         if self._done:
             return False
-        message = self._bridge.await_sync(self._receive())
+        source = self._queue.get() if self._queue is not None else self._receive()
+        message = self._bridge.await_sync(source)
         kind = message["type"]
         if kind == "http.disconnect":
             self._done = True
@@ -324,14 +327,19 @@ class ASGIAdapter:
         await send({"type": "http.response.start", "status": status, "headers": headers})
         disconnected = asyncio.Event()
 
+        # The watcher owns ``receive`` from now on: it queues any body the app has not
+        # read yet (a streaming generator may still read it) and notices disconnects.
+        if not body._done:
+            body._queue = asyncio.Queue()
+
         async def watch() -> None:
             if body.disconnected:
                 disconnected.set()
                 return
-            if not body._done and body.expected:
-                return  # the app left a body unread: don't read it just to watch
             while True:
                 message = await receive()
+                if body._queue is not None and not body._done:
+                    body._queue.put_nowait(message)
                 if message["type"] == "http.disconnect":
                     disconnected.set()
                     return
@@ -343,14 +351,8 @@ class ASGIAdapter:
                 async for chunk in source:
                     if disconnected.is_set():
                         return
-                    if chunk:
-                        await send(
-                            {
-                                "type": "http.response.body",
-                                "body": _as_bytes(chunk),
-                                "more_body": True,
-                            }
-                        )
+                    if chunk and not await _send_chunk(send, chunk):
+                        return
             else:
                 iterator = iter(source)
                 run = bridge.loop.run_in_executor
@@ -358,14 +360,8 @@ class ASGIAdapter:
                     chunk = await run(bridge.executor, stream_context.run, _next_chunk, iterator)
                     if chunk is _END:
                         break
-                    if chunk:
-                        await send(
-                            {
-                                "type": "http.response.body",
-                                "body": _as_bytes(chunk),
-                                "more_body": True,
-                            }
-                        )
+                    if chunk and not await _send_chunk(send, chunk):
+                        return
             if not disconnected.is_set():
                 await send({"type": "http.response.body", "body": b""})
         finally:
@@ -407,6 +403,15 @@ class ASGIAdapter:
 
 
 _END = object()
+
+
+async def _send_chunk(send: Send, chunk: t.Any) -> bool:
+    """Send one body chunk; False if the client is gone (servers may raise OSError)."""
+    try:
+        await send({"type": "http.response.body", "body": _as_bytes(chunk), "more_body": True})
+    except OSError:
+        return False
+    return True
 
 
 def _next_chunk(iterator: t.Iterator[t.Any]) -> t.Any:

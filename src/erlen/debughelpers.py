@@ -67,6 +67,21 @@ class FormDataRoutingRedirect(AssertionError):
         super().__init__("".join(buf))
 
 
+def _loader_details(loader: t.Any) -> t.Iterator[str]:
+    """The loader's class and its public, simple settings (search path, encoding...)."""
+    yield f"class: {type(loader).__module__}.{type(loader).__name__}"
+    for key, value in sorted(vars(loader).items()):
+        if key.startswith("_"):
+            continue
+        if isinstance(value, (tuple, list)):
+            if not all(isinstance(item, str) for item in value):
+                continue
+            yield f"{key}:"
+            yield from (f"  - {item}" for item in value)
+        elif isinstance(value, (str, int, float, bool)):
+            yield f"{key}: {value!r}"
+
+
 def explain_template_loading_attempts(app: Erlen, template: str, attempts: list[t.Any]) -> None:
     """Log where a template was looked for (``EXPLAIN_TEMPLATE_LOADING``)."""
     info = [f"Locating template {template!r}:"]
@@ -85,7 +100,7 @@ def explain_template_loading_attempts(app: Erlen, template: str, attempts: list[
         else:
             src_info = f"application {owner.import_name!r}"
         info.append(f"{idx + 1:5}: trying loader of {src_info}")
-        info.append(f"       class: {type(loader).__module__}.{type(loader).__name__}")
+        info.extend(f"       {line}" for line in _loader_details(loader))
         if triple is None:
             detail = "no match"
         else:

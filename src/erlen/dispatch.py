@@ -64,15 +64,17 @@ class DispatchMixin:
             and not self.url_value_preprocessors
             and not self.after_request_funcs
             and not self.teardown_request_funcs
-            and not self.teardown_appcontext_funcs
             and not signals.request_signals_active
             and self._fast_path_enabled
             and _cv_app.get(None) is None
             and "erlen.preserve_context" not in environ
+            and "HTTP_UPGRADE" not in environ
             and type(self).request_context is _base_request_context
             and self.session_interface.opens_lazily
         ):
             return self._fast_wsgi_call(environ, start_response)
+        if "erlen.websocket" in environ:
+            return self._websocket_wsgi(environ, start_response)
         ctx = self.request_context(environ)
         error: BaseException | None = None
         try:
@@ -94,6 +96,19 @@ class DispatchMixin:
             if error is not None and self.should_ignore_error(error):
                 error = None
             ctx.pop(error)
+
+    def _websocket_wsgi(
+        self: Erlen, environ: dict[str, t.Any], start_response: t.Callable[..., t.Any]
+    ) -> t.Any:
+        """A WebSocket connection arriving through the WSGI chain (so that middleware
+        on ``wsgi_app`` applies): run it and report the rejection status."""
+        from .websocket import websocket_call
+
+        environ["erlen.websocket.status"] = websocket_call(
+            self, environ, environ["erlen.websocket"]
+        )
+        start_response("200 OK", [])
+        return []
 
     def _fast_wsgi_call(
         self: Erlen, environ: dict[str, t.Any], start_response: t.Callable[..., t.Any]
@@ -136,6 +151,10 @@ class DispatchMixin:
                             rv = call(**request.view_args)  # type: ignore[arg-type]
                 except Exception as e:
                     rv = self.handle_user_exception(e)
+                if signals.request_signals_active:
+                    # A receiver was connected during the view: finish the usual way.
+                    response = self.finalize_request(rv)
+                    return response(environ, start_response)
                 untouched = (
                     ctx._after_request_functions is None
                     and ctx._session is None
@@ -173,8 +192,15 @@ class DispatchMixin:
                         request.close()
                 finally:
                     _cv_request.reset(request_token)
-                    _cv_app.reset(app_token)
-                    ctx._token = ctx._app_ctx = app_ctx._token = None
+                    ctx._token = ctx._app_ctx = None
+                    try:
+                        if self.teardown_appcontext_funcs:
+                            if error is not None and self.should_ignore_error(error):
+                                error = None
+                            self.do_teardown_appcontext(error)
+                    finally:
+                        _cv_app.reset(app_token)
+                        app_ctx._token = None
 
     # -- dispatch --------------------------------------------------------------------
 
@@ -461,12 +487,6 @@ class DispatchMixin:
         if handler is not None:
             server_error = self.ensure_sync(handler)(server_error)
         return self.finalize_request(server_error, from_error_handler=True)
-
-    def log_exception(self: Erlen, exc_info: t.Any) -> None:
-        """Log an unhandled exception (``app.logger.error`` with the request path)."""
-        ctx = _cv_request.get(None)
-        where = f"{ctx.request.path} [{ctx.request.method}]" if ctx is not None else "?"
-        self.logger.error(f"Exception on {where}", exc_info=exc_info)
 
     def should_ignore_error(self: Erlen, error: BaseException | None) -> bool:
         """Whether teardown functions should not see *error* (never, by default)."""

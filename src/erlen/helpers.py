@@ -12,9 +12,13 @@ from functools import update_wrapper
 
 from .exceptions import abort as _plain_abort
 from .globals import _cv_app, _cv_request, _no_app_msg, current_app
+from .routing.map import MapAdapter as _MapAdapter
 from .scaffold import get_root_path
 from .signals import message_flashed
+from .urls import UrlMixin
 from .utils import redirect as _plain_redirect
+
+_base_url_for = UrlMixin.url_for
 
 if t.TYPE_CHECKING:
     from .wrappers import Response
@@ -50,15 +54,7 @@ def get_load_dotenv(default: bool = True) -> bool:
     return value.lower() in ("0", "false", "no")
 
 
-def url_for(
-    endpoint: str,
-    *,
-    _anchor: str | None = None,
-    _method: str | None = None,
-    _scheme: str | None = None,
-    _external: bool | None = None,
-    **values: t.Any,
-) -> str:
+def url_for(endpoint: str, **values: t.Any) -> str:
     """The URL of a view, built from its endpoint name and values.
 
     Values that are rule placeholders fill the path (through their converters); the
@@ -66,7 +62,32 @@ def url_for(
     relative to the current blueprint.  ``_external=True`` gives an absolute URL
     (``_scheme`` implies it), ``_anchor`` adds a fragment, ``_method`` picks the rule
     for a method.  Raises :class:`~erlen.routing.BuildError` explaining what is wrong.
+
+    (The options are read from ``values`` rather than declared as keyword-only
+    parameters: binding those on every call costs more than the common URL itself.)
     """
+    req_ctx = _cv_request.get(None)
+    if req_ctx is not None:
+        # The common case inline: a relative URL from the endpoint's generated builder
+        # (which refuses values it does not handle, such as _external, by returning
+        # None); urls.fast_relative_url is the same for app.url_for.
+        adapter = req_ctx._url_adapter
+        if adapter.__class__ is _MapAdapter:
+            app = req_ctx.app
+            if not app.url_default_functions and app.__class__.url_for is _base_url_for:
+                table = adapter._fast
+                if table is None or adapter.map._remap:
+                    table = adapter._fast = adapter.map._fast_table(
+                        adapter.subdomain, adapter.default_method
+                    )
+                build = table.get(endpoint)
+                if build is not None:
+                    try:
+                        path = build(values)
+                    except (ValueError, TypeError):
+                        path = None
+                    if path is not None:
+                        return adapter._script_root + path  # type: ignore[no-any-return]
     app_ctx = _cv_app.get(None)
     if app_ctx is None:
         raise RuntimeError(
@@ -74,9 +95,7 @@ def url_for(
             " 'with app.test_request_context():', or inside 'with app.app_context():'"
             " with SERVER_NAME configured."
         )
-    return app_ctx.app.url_for(
-        endpoint, _anchor=_anchor, _method=_method, _scheme=_scheme, _external=_external, **values
-    )
+    return app_ctx.app.url_for(endpoint, **values)
 
 
 def redirect(location: str, code: int = 302, Response: type[Response] | None = None) -> Response:

@@ -118,6 +118,8 @@ def __getattribute__(self, key):
     try:
         obj = {target}
     except LookupError:
+        if key == "__class__":
+            return _type(self)  # unbound: isinstance() checks see the proxy itself
         raise RuntimeError(unbound_message) from None
     try:
         return getattr(obj, key)
@@ -132,7 +134,7 @@ def __setattr__(self, key, value):
 def __delattr__(self, key):
     delattr(resolve(), key)
 """
-    scope: dict[str, t.Any] = {"get": get, "unbound_message": unbound_message}
+    scope: dict[str, t.Any] = {"get": get, "unbound_message": unbound_message, "_type": type}
     exec(compile(source, f"<erlen proxy {name}>", "exec"), scope)
     resolve = scope["resolve"]
     __getattribute__ = scope["__getattribute__"]

@@ -54,8 +54,9 @@ class SessionMixin(cabc.MutableMapping):  # type: ignore[type-arg]
     new = False
     #: Whether the session changed and must be saved (track nested changes yourself).
     modified = True
-    #: Whether the session was read or written (then the response varies on Cookie).
-    accessed = True
+    #: Whether the session was reached through the request context (then the response
+    #: varies on ``Cookie``); set by the context, as in Flask 3.1.3.
+    accessed = False
 
 
 class SecureCookieSession(CallbackDict, SessionMixin):  # type: ignore[type-arg,misc]
@@ -181,9 +182,9 @@ class SecureCookieSessionInterface(SessionInterface):
         """The stock interface is opened on first use; subclasses that change how
         sessions are opened or saved get Flask's eager behaviour."""
         cls = type(self)
-        return (
-            cls.open_session is SecureCookieSessionInterface.open_session
-            and cls.save_session is SecureCookieSessionInterface.save_session
+        return all(
+            getattr(cls, name) is getattr(SecureCookieSessionInterface, name)
+            for name in ("open_session", "save_session", "should_set_cookie")
         )
 
     def get_signing_serializer(self, app: Erlen) -> URLSafeTimedSerializer | None:

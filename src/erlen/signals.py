@@ -63,7 +63,7 @@ _per_request_signals = (
 request_signals_active = False
 
 
-def _recompute(sender: object, **kwargs: object) -> None:
+def _recompute(_signal: object, **kwargs: object) -> None:
     global request_signals_active
     request_signals_active = any(signal.receivers for signal in _per_request_signals)
 

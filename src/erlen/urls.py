@@ -23,12 +23,12 @@ from .exceptions import BadRequest, HTTPException, SecurityError
 from .globals import _cv_app, _cv_request
 from .routing.converters import ValidationError
 from .routing.exceptions import BuildError
+from .routing.map import MapAdapter
 from .routing.matcher import SLASH
 
 if t.TYPE_CHECKING:
     from .app import Erlen
     from .ctx import RequestContext
-    from .routing import MapAdapter
     from .wrappers import Request, Response
 
 __all__ = ["UrlMixin"]
@@ -52,6 +52,33 @@ def _split_blueprint_path(name: str) -> list[str]:
         name = name.rpartition(".")[0]
         out.append(name)
     return out
+
+
+def fast_relative_url(
+    app: Erlen, req_ctx: RequestContext, endpoint: str, values: dict[str, t.Any]
+) -> str | None:
+    """The common ``url_for`` — a relative URL inside a request, built by the
+    endpoint's generated builder — or ``None`` when the general path must decide.
+
+    Eligible once the request's URL adapter exists, with no ``url_defaults``
+    functions and a builder valid for the adapter's subdomain and method.
+    """
+    adapter = req_ctx._url_adapter
+    if adapter.__class__ is not MapAdapter or app.url_default_functions:
+        return None
+    table = adapter._fast
+    if table is None or adapter.map._remap:
+        table = adapter._fast = adapter.map._fast_table(adapter.subdomain, adapter.default_method)
+    build = table.get(endpoint)
+    if build is None:
+        return None
+    try:
+        path = build(values)
+    except (ValueError, TypeError):
+        return None  # the general path reports it
+    if path is None:
+        return None
+    return adapter._script_root + path  # type: ignore[no-any-return]
 
 
 class UrlMixin:
@@ -162,18 +189,21 @@ class UrlMixin:
 
     # -- building URLs -------------------------------------------------------------------
 
-    def url_for(
-        self: Erlen,
-        endpoint: str,
-        *,
-        _anchor: str | None = None,
-        _method: str | None = None,
-        _scheme: str | None = None,
-        _external: bool | None = None,
-        **values: t.Any,
-    ) -> str:
-        """The URL of *endpoint* with *values* (see :func:`erlen.url_for`)."""
+    def url_for(self: Erlen, endpoint: str, **values: t.Any) -> str:
+        """The URL of *endpoint* with *values* (see :func:`erlen.url_for`).
+
+        Accepts ``_anchor``, ``_method``, ``_scheme`` and ``_external`` among the
+        keyword arguments, as Flask's does.
+        """
         req_ctx = _cv_request.get(None)
+        if req_ctx is not None:
+            path = fast_relative_url(self, req_ctx, endpoint, values)
+            if path is not None:
+                return path
+        _anchor = values.pop("_anchor", None)
+        _method = values.pop("_method", None)
+        _scheme = values.pop("_scheme", None)
+        _external = values.pop("_external", None)
         if req_ctx is not None:
             url_adapter = req_ctx.url_adapter
             if endpoint[:1] == ".":

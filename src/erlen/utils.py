@@ -109,31 +109,43 @@ def safe_join(directory: str, *pathnames: str) -> str | None:
     """Join untrusted path parts onto a trusted *directory*, or ``None`` if unsafe.
 
     Refused: absolute parts, ``..`` that would escape, backslash or other OS separators,
-    NUL bytes, and Windows device names.  The result is not checked for existence.
+    NUL bytes, drive letters, Windows device names (``CON``, ``nul.txt``, ...) and
+    segments made only of dots and spaces (``...``, ``.. ``), which Windows may
+    normalize into a parent reference. The Windows-only refusals apply on every
+    platform, so an app answers the same wherever it runs. Empty parts are skipped.
+    The result is not checked for existence, nor for symlinks inside *directory*.
     """
     if not directory:
+        # Without this the first untrusted part would become the trusted base.
         directory = "."
     parts = [directory]
     for filename in pathnames:
-        if filename != "":
-            filename = posixpath.normpath(filename)
+        if not filename:
+            continue
+        filename = posixpath.normpath(filename)
         if (
             "\0" in filename
-            or any(sep in filename for sep in _alt_separators)
             or "\\" in filename
+            or any(sep in filename for sep in _alt_separators)
             or os.path.isabs(filename)
             or filename.startswith("/")
             or filename == ".."
             or filename.startswith("../")
             or (len(filename) > 1 and filename[1] == ":" and filename[0].isalpha())
-            or any(
-                part.partition(".")[0].partition(":")[0].strip().upper() in _windows_device_names
-                for part in filename.split("/")
-            )
+            or any(_is_unsafe_segment(part) for part in filename.split("/"))
         ):
             return None
         parts.append(filename)
     return posixpath.join(*parts)
+
+
+def _is_unsafe_segment(segment: str) -> bool:
+    """Whether a path segment is a Windows device name or only dots and spaces."""
+    if segment == ".":
+        return False  # only ever the whole normalized path: the directory itself
+    if not segment.strip(". "):
+        return True
+    return segment.partition(".")[0].partition(":")[0].strip().upper() in _windows_device_names
 
 
 class ImportStringError(ImportError):

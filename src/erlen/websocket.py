@@ -177,7 +177,11 @@ async def handle_websocket(
     ws = WebSocket(scope, receive, send)
     environ = build_environ(scope, _EmptyBody())
     environ["erlen.websocket"] = ws
-    status = await bridge.run(adapter.app._websocket_call, environ, ws)
+    app = adapter.app
+    # Through the wsgi_app chain, so middleware assigned there (ProxyFix) applies.
+    entry = app.__dict__.get("wsgi_app") or app._wsgi_call
+    await bridge.run(entry, environ, _ignore_start_response)
+    status = environ.get("erlen.websocket.status")
     if not ws.accepted and not ws.closed:
         await ws._ensure_connected()
         if status and "websocket.http.response" in scope.get("extensions", {}):
@@ -188,6 +192,10 @@ async def handle_websocket(
         ws.closed = True
     elif ws.accepted and not ws.closed:
         await ws.close(1000)
+
+
+def _ignore_start_response(status: str, headers: t.Any, exc_info: t.Any = None) -> None:
+    return None
 
 
 class _EmptyBody:

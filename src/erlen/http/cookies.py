@@ -104,7 +104,13 @@ def parse_cookie(
         cls = MultiDict
     if isinstance(header, Mapping):
         raw = header.get("HTTP_COOKIE")
-        header = raw.encode("latin-1").decode(errors="replace") if raw else None
+        if raw:
+            try:
+                header = raw.encode("latin-1").decode(errors="replace")
+            except UnicodeEncodeError:
+                header = raw  # not a PEP 3333 string (a test client sent text): use it
+        else:
+            header = None
     if not header:
         return cls()
     return cls(_parse_pairs(header))

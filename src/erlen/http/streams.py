@@ -98,9 +98,13 @@ class LimitedStream:
         if self._closed:
             raise ValueError("I/O operation on closed stream.")
 
-    def _disconnected(self, error: Exception | None = None) -> ClientDisconnected:
+    #: The exceptions raised; the request layer substitutes its HTTP errors (400/413).
+    limit_error: type[ValueError] = StreamLimitExceeded
+    disconnect_error: type[ValueError] = ClientDisconnected
+
+    def _disconnected(self, error: Exception | None = None) -> ValueError:
         received = self._pos
-        return ClientDisconnected(
+        return self.disconnect_error(
             f"the client disconnected after sending {received} of {self.limit} bytes"
             + ("" if error is None else f" ({error})")
         )
@@ -131,7 +135,7 @@ class LimitedStream:
             except (OSError, ValueError) as error:
                 raise self._disconnected(error) from error
             if extra:
-                raise StreamLimitExceeded(
+                raise self.limit_error(
                     f"the request body is larger than the maximum of {self.limit} bytes"
                 )
             self._eof = True
@@ -274,6 +278,7 @@ def get_input_stream(
     max_content_length: int | None = None,
     *,
     safe_fallback: bool = True,
+    stream_class: type[LimitedStream] | None = None,
 ) -> IO[bytes] | LimitedStream:
     """Return ``wsgi.input`` wrapped so that reading it is safe.
 
@@ -287,18 +292,19 @@ def get_input_stream(
     """
     stream = environ["wsgi.input"]
     content_length = get_content_length(environ)
+    limited = stream_class or LimitedStream
 
     if content_length is not None:
         if max_content_length is not None and content_length > max_content_length:
-            raise StreamLimitExceeded(
+            raise limited.limit_error(
                 f"the announced Content-Length of {content_length} bytes is larger than"
                 f" the maximum of {max_content_length} bytes"
             )
-        return LimitedStream(stream, content_length)
+        return limited(stream, content_length)
 
     if environ.get("wsgi.input_terminated"):
         if max_content_length is not None:
-            return LimitedStream(stream, max_content_length, is_max=True)
+            return limited(stream, max_content_length, is_max=True)
         return stream
 
     return io.BytesIO() if safe_fallback else stream

@@ -119,6 +119,20 @@ def _concatenation(pieces: list[tuple[bool, str]]) -> str:
     return " + ".join(terms)
 
 
+def _fstring(pieces: list[tuple[bool, str]]) -> str:
+    """Source of an f-string joining literal URL text and expressions (one allocation,
+    where ``a + b + c`` makes one per ``+``)."""
+    parts = []
+    for dynamic, text in pieces:
+        if dynamic:
+            parts.append("{" + text + "}")
+        elif any(char in text for char in '"\\{}\n\r'):
+            return _concatenation(pieces)  # not expected in quoted URL text; stay safe
+        else:
+            parts.append(text)
+    return 'f"' + "".join(parts) + '"'
+
+
 class FastBuilder:
     """A whole endpoint's relative-URL builder, for the common case.
 
@@ -171,66 +185,23 @@ def compile_fast_builder(rules: list[Rule]) -> FastBuilder | None:
     if len(domains) != 1:
         return None
     namespace: dict[str, t.Any] = {
-        "_quote": quote_path_value,
-        "_cached": _QUOTE_CACHE.get,
+        "_c": _QUOTE_CACHE,
+        "_q": quote_path_value,
         "_quote_any": _quote_any,
-        "_str": str,
         "_with_query": _with_query,
         "_ValidationError": ValidationError,
+        "_sort_key": rules[0].map.sort_key,
     }
-    lines = ["def build(values):"]
-    for index, rule in enumerate(rules):
-        namespace[f"_arguments{index}"] = frozenset(rule.arguments)
-        names = sorted(rule.arguments)
-        pieces: list[tuple[bool, str]] = []
-        in_path = False
-        for dynamic, data in rule._trace:
-            if not in_path:
-                in_path = data == "|" and not dynamic
-                continue
-            if not dynamic:
-                pieces.append((False, quote(data, safe=PATH_SAFE)))
-                continue
-            converter = rule._converters[data]
-            variable = f"v{index}_{names.index(data)}"
-            if _plain_to_url(converter):
-                pieces.append(
-                    (
-                        True,
-                        f"((_cached({variable}) or _quote({variable}))"
-                        f" if {variable}.__class__ is str else _quote_any({variable}))",
-                    )
-                )
-            else:
-                namespace[f"_to_url{index}_{data}"] = converter.to_url
-                pieces.append((True, f"_to_url{index}_{data}({variable})"))
-        for position, name in enumerate(names):
-            lines.append(f"    v{index}_{position} = values.get({name!r})")
-        condition = " and ".join(f"v{index}_{p} is not None" for p in range(len(names))) or "True"
-        expression = _concatenation(pieces)
-        leading = ""
-        for dynamic_piece, text in pieces:
-            if dynamic_piece:
-                break
-            leading += text
-        if leading.startswith("//") or (leading == "/" and len(pieces) > 1):
-            # A leading value could start with '/', or the rule itself does (with
-            # merge_slashes off): Werkzeug strips extra leading slashes.
-            expression = f"'/' + ({expression}).lstrip('/')"
-        lines.append(f"    if {condition}:")
-        lines.append("        try:")
-        lines.append(f"            path = {expression}")
-        lines.append("        except _ValidationError:")
-        lines.append("            pass")
-        lines.append("        else:")
-        lines.append(f"            if len(values) != {len(names)}:")
-        lines.append(
-            f"                return _with_query(path, values, _arguments{index}, {rule.map.sort_parameters!r}, _sort_key)"
+    chunks = [_rule_builder_source(index, rule, namespace) for index, rule in enumerate(rules)]
+    if len(rules) == 1:
+        chunks.append("build = _rule0\n")
+    else:
+        calls = "\n".join(
+            f"    path = _rule{index}(values)\n    if path is not None:\n        return path"
+            for index in range(len(rules))
         )
-        lines.append("            return path")
-    lines.append("    return None")
-    namespace["_sort_key"] = rules[0].map.sort_key
-    source = "\n".join(lines) + "\n"
+        chunks.append(f"def build(values):\n{calls}\n    return None\n")
+    source = "\n".join(chunks)
     exec(compile(source, f"<erlen endpoint builder {rules[0].endpoint!r}>", "exec"), namespace)
     build = namespace["build"]
     build.__source__ = source
@@ -248,14 +219,107 @@ def _quote_any(value: t.Any) -> str:
     return quote_path_value(str(value))
 
 
+def _rule_builder_source(index: int, rule: Rule, namespace: dict[str, t.Any]) -> str:
+    """Source of ``_rule{index}(values) -> path or None`` for one rule.
+
+    Values are looked up by subscript (a missing one means: not this rule).  When every
+    value is a plain ``str`` the quoted forms come from the shared quoting cache;
+    anything else goes through ``str()`` and quoting, or the converter's ``to_url``.
+    """
+    names = sorted(rule.arguments)
+    variables = {name: f"v{position}" for position, name in enumerate(names)}
+    namespace[f"_arguments{index}"] = frozenset(rule.arguments)
+    plain_names = []
+    cached: list[tuple[bool, str]] = []
+    quoted: list[tuple[bool, str]] = []
+    general: list[tuple[bool, str]] = []
+    in_path = False
+    for dynamic, data in rule._trace:
+        if not in_path:
+            in_path = data == "|" and not dynamic
+            continue
+        if not dynamic:
+            literal = quote(data, safe=PATH_SAFE)
+            cached.append((False, literal))
+            quoted.append((False, literal))
+            general.append((False, literal))
+            continue
+        converter = rule._converters[data]
+        variable = variables[data]
+        if _plain_to_url(converter):
+            plain_names.append(variable)
+            cached.append((True, f"_c[{variable}]"))
+            quoted.append((True, f"_q({variable})"))
+            general.append((True, f"_quote_any({variable})"))
+        else:
+            namespace[f"_to_url{index}_{data}"] = converter.to_url
+            call = f"_to_url{index}_{data}({variable})"
+            cached.append((True, call))
+            quoted.append((True, call))
+            general.append((True, call))
+
+    def expression(pieces: list[tuple[bool, str]]) -> str:
+        text = _fstring(pieces)
+        leading = ""
+        for dynamic_piece, literal in pieces:
+            if dynamic_piece:
+                break
+            leading += literal
+        if leading.startswith("//") or (leading == "/" and len(pieces) > 1):
+            # A leading value could start with '/', or the rule itself does (with
+            # merge_slashes off): Werkzeug strips extra leading slashes.
+            return f"'/' + ({text}).lstrip('/')"
+        return text
+
+    lines = [f"def _rule{index}(values):"]
+    if names:
+        lines.append("    try:")
+        lines.extend(f"        {variables[name]} = values[{name!r}]" for name in names)
+        lines.append("    except KeyError:")
+        lines.append("        return None")
+        nones = " or ".join(f"{variables[name]} is None" for name in names)
+        lines.append(f"    if {nones}:")
+        lines.append("        return None")
+    lines.append("    try:")
+    if plain_names:
+        strs = " and ".join(f"{name}.__class__ is str" for name in plain_names)
+        lines.append(f"        if {strs}:")
+        lines.append("            try:")
+        lines.append(f"                path = {expression(cached)}")
+        lines.append("            except KeyError:  # not cached yet: quote (and cache) them")
+        lines.append(f"                path = {expression(quoted)}")
+        lines.append("        else:")
+        lines.append(f"            path = {expression(general)}")
+    else:
+        lines.append(f"        path = {expression(general)}")
+    lines.append("    except _ValidationError:")
+    lines.append("        return None")
+    lines.append(f"    if len(values) != {len(names)}:")
+    lines.append(
+        f"        return _with_query(path, values, _arguments{index},"
+        f" {rule.map.sort_parameters!r}, _sort_key)"
+    )
+    lines.append("    return path")
+    return "\n".join(lines) + "\n"
+
+
+_SPECIAL_VALUES = frozenset(("_anchor", "_method", "_scheme", "_external"))
+
+
 def _with_query(
     path: str,
     values: dict[str, t.Any],
     arguments: frozenset[str],
     sort: bool,
     key: t.Callable[[t.Any], t.Any] | None,
-) -> str:
-    """Append the values that are not rule arguments (and not ``None``) as a query."""
+) -> str | None:
+    """Append the values that are not rule arguments (and not ``None``) as a query.
+
+    ``None`` when ``url_for``'s own options (``_external``...) are among them: the
+    caller's general path handles those.
+    """
+    if not _SPECIAL_VALUES.isdisjoint(values):
+        return None
     extra = {
         name: value for name, value in values.items() if name not in arguments and value is not None
     }

@@ -68,6 +68,8 @@ class Map:
         self._matcher = Matcher(merge_slashes)
         self._rules_by_endpoint: dict[t.Any, list[Rule]] = {}
         self._fast_builders: dict[t.Any, FastBuilder] = {}
+        #: Per (subdomain, default method): endpoint -> build function usable as is.
+        self._fast_tables: dict[tuple[str | None, str], dict[t.Any, t.Any]] = {}
         self._remap = True
         self._remap_lock = self.lock_class()
         self.default_subdomain = default_subdomain
@@ -138,7 +140,24 @@ class Map:
                 if fast is not None:
                     fast_builders[endpoint] = fast
             self._fast_builders = fast_builders
+            self._fast_tables = {}
             self._remap = False
+
+    def _fast_table(self, subdomain: str | None, default_method: str) -> dict[t.Any, t.Any]:
+        """Endpoint -> generated builder, for the relative URLs of adapters bound to
+        *subdomain* with *default_method* (computed once per pair)."""
+        if self._remap:
+            self.update()
+        key = (subdomain, default_method)
+        table = self._fast_tables.get(key)
+        if table is None:
+            table = {
+                endpoint: fast.build
+                for endpoint, fast in self._fast_builders.items()
+                if fast.subdomain == subdomain and (fast.always or fast.uniform(default_method))
+            }
+            self._fast_tables[key] = table
+        return table
 
     def matcher_source(self) -> str:
         """The Python source generated for matching, for reading and debugging."""
@@ -202,7 +221,7 @@ class Map:
             and env.get("HTTP_UPGRADE", "").lower() == "websocket"
             and any(token.strip(" \t") == "upgrade" for token in connection.split(","))
         ):
-            scheme = "wss" if scheme == "https" else "ws"
+            scheme = "wss" if scheme in {"https", "wss"} else "ws"
         if server_name is None:
             server_name = wsgi_host
         else:
@@ -266,6 +285,7 @@ class MapAdapter:
 
     __slots__ = (
         "_domain_part",
+        "_fast",
         "_script_root",
         "default_method",
         "map",
@@ -295,6 +315,8 @@ class MapAdapter:
             script_name += "/"
         self.script_name = script_name
         self._script_root = script_name.rstrip("/")
+        #: The map's fast-build table for this adapter, fetched on first use.
+        self._fast: dict[t.Any, t.Any] | None = None
         self.subdomain = subdomain
         self.url_scheme = url_scheme
         self.path_info = path_info

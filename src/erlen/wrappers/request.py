@@ -16,6 +16,7 @@ from .. import json as _json
 from ..exceptions import (
     BadRequest,
     BadRequestKeyError,
+    ClientDisconnected,
     RequestEntityTooLarge,
     SecurityError,
     UnsupportedMediaType,
@@ -32,7 +33,8 @@ from ..http.multidict import (
     MissingKeyError,
     MultiDict,
 )
-from ..http.streams import StreamLimitExceeded, get_input_stream
+from ..http.streams import ClientDisconnected as StreamDisconnected
+from ..http.streams import LimitedStream, StreamLimitExceeded, get_input_stream
 from ..http.urls import uri_to_iri, url_decode
 from ..lazy import cached_property
 from .request_headers import RequestHeadersMixin
@@ -46,6 +48,31 @@ __all__ = ["Request", "RequestArgs"]
 _URL_PATH_SAFE = "!$&'()*+,/:;=@%"
 _FORM_READ_CHUNK = 64 * 1024
 _URL_QUERY_SAFE = "!$&'()*+,/:;=?@%"
+
+
+class BodyTooLarge(RequestEntityTooLarge, StreamLimitExceeded):
+    """413: the body is over ``MAX_CONTENT_LENGTH`` (still a ``ValueError`` too)."""
+
+    def __init__(self, description: str | None = None) -> None:
+        # Flask's default page (the detail is kept as the exception's argument).
+        RequestEntityTooLarge.__init__(self)
+        self.detail = description
+
+
+class BodyCutShort(ClientDisconnected, StreamDisconnected):
+    """400: the client sent less than it announced (still a ``ValueError`` too)."""
+
+    def __init__(self, description: str | None = None) -> None:
+        ClientDisconnected.__init__(self)
+        self.detail = description
+
+
+class RequestStream(LimitedStream):
+    """The request body stream: its limit and disconnection errors are HTTP errors."""
+
+    __slots__ = ()
+    limit_error = BodyTooLarge
+    disconnect_error = BodyCutShort
 
 
 class RequestArgs(ImmutableMultiDict):  # type: ignore[type-arg]
@@ -356,10 +383,9 @@ class Request(RequestHeadersMixin):
                 "This request was created with 'shallow=True', reading from the input"
                 " stream is disabled."
             )
-        try:
-            return get_input_stream(self.environ, max_content_length=self.max_content_length)  # type: ignore[return-value]
-        except StreamLimitExceeded as e:
-            raise RequestEntityTooLarge() from e
+        return get_input_stream(  # type: ignore[return-value]
+            self.environ, max_content_length=self.max_content_length, stream_class=RequestStream
+        )
 
     @property
     def input_stream(self) -> t.IO[bytes]:
