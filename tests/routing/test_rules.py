@@ -97,3 +97,45 @@ def test_generated_sources_are_readable() -> None:
     assert ".isdecimal()" in source
     rule = next(url_map.iter_rules("a"))
     assert "def build(" in rule._build.__source__
+
+
+# The compiled matcher keeps one tree per path length plus a generic tree for lengths
+# only a ``path`` part can reach; these rules mix all the cases (expected results are
+# Werkzeug 3.1's).
+_MIXED_LENGTH_RULES = [
+    Rule("/files/<path:p>", endpoint="files"),
+    Rule("/files/<a>/meta", endpoint="meta"),
+    Rule("/files/<a>/<b>/c/d/e/f/g", endpoint="deep"),
+    Rule("/x/<a>/", endpoint="x", strict_slashes=False),
+    Rule("/y/<a>", endpoint="y"),
+    Rule("/y/<a>/<b>", endpoint="y2", methods=["POST"]),
+]
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("/files/a/meta", ("meta", {"a": "a"})),
+        ("/files/a", ("files", {"p": "a"})),
+        ("/files/a/b/c/d", ("files", {"p": "a/b/c/d"})),
+        ("/files/a/b/c/d/e/f/g", ("deep", {"a": "a", "b": "b"})),
+        ("/files/a/b/c/d/e/f/g/h", ("files", {"p": "a/b/c/d/e/f/g/h"})),
+        ("/x/1", ("x", {"a": "1"})),
+        ("/x/1/", ("x", {"a": "1"})),
+        ("/y/1", ("y", {"a": "1"})),
+        ("/y/1/", "NotFound"),
+        ("/y/1/2", "MethodNotAllowed"),
+        ("/y/1/2/3/4/5/6/7/8/9/10", "NotFound"),
+        ("/files/", "NotFound"),
+    ],
+)
+def test_paths_of_every_length_match_as_in_werkzeug(path: str, expected: object) -> None:
+    urls = Map([rule.empty() for rule in _MIXED_LENGTH_RULES]).bind("localhost")
+    if isinstance(expected, str):
+        with pytest.raises(Exception) as info:
+            urls.match(path, "GET")
+        assert type(info.value).__name__ == expected
+        if expected == "MethodNotAllowed":
+            assert info.value.valid_methods == ["POST"]  # type: ignore[attr-defined]
+    else:
+        assert urls.match(path, "GET") == expected

@@ -27,7 +27,7 @@ from .exceptions import (
     RequestRedirect,
     WebsocketMismatch,
 )
-from .matcher import Matcher
+from .matcher import SLASH, Matcher, _no_match
 
 if t.TYPE_CHECKING:
     from .rules import Rule, RuleFactory
@@ -388,15 +388,31 @@ class MapAdapter:
             method = method.upper()
         if websocket is None:
             websocket = self.websocket
-        if path_info[:2] != "//" and path_info[:1] == "/":
+        # (One-character slices cost no allocation.)
+        if path_info[:1] == "/" and path_info[1:2] != "/":
             path_part = path_info
         else:
             path_part = f"/{path_info.lstrip('/')}" if path_info else ""
         map = self.map
         if map._remap:
             map.update()
+        miss: list[t.Any] = []
         try:
-            rule, values = map._matcher.match(self._domain_part, path_part, method, websocket)
+            # The compiled matcher, called directly (Matcher.match is the same plus the
+            # translation of its rare outcomes, done below).
+            found = map._matcher._compiled(self._domain_part, path_part, method, websocket, miss)
+            if found is None or found is SLASH:
+                map._matcher._no_direct_match(
+                    found, self._domain_part, path_part, method, websocket, miss
+                )
+            rule, values = found
+        except ValidationError:
+            error = _no_match(miss)
+            if error.have_match_for:
+                raise MethodNotAllowed(valid_methods=list(error.have_match_for)) from None
+            if error.websocket_mismatch:
+                raise WebsocketMismatch() from None
+            raise NotFound() from None
         except RequestPath as e:
             if query_args is None:
                 query_args = self.query_args or {}

@@ -324,6 +324,23 @@ def _static_index(root: State) -> dict[str, dict[str, dict[str | None, tuple[Rul
     return index
 
 
+def _method_table_applies(rules: list[Rule]) -> bool:
+    """Whether *rules* (ending at one state) can be chosen by a method lookup alone:
+    two or more HTTP rules with method sets, no defaults or aliases, and the same
+    view-argument names taken as they are (so one result expression fits them all)."""
+    if len(rules) < 2:
+        return False
+    names = list(rules[0]._converters)
+    for rule in rules:
+        if rule.websocket or rule.methods is None or rule.defaults or rule.alias:
+            return False
+        if list(rule._converters) != names:
+            return False
+        if not all(c._python_is_identity for c in rule._converters.values()):
+            return False
+    return True
+
+
 class _Generator:
     """Generates the source of the compiled matcher from the rule tree."""
 
@@ -348,6 +365,10 @@ class _Generator:
         self.functions: list[list[str]] = []
         self.tables: list[str] = []
         self._counter = 0
+        #: The part count (``n``) the code being generated is specialised for, or
+        #: ``None`` for the generic tree that serves every other count.
+        self.length: int | None = None
+        self._reach_memo: dict[int, tuple[frozenset[int], int | None]] = {}
 
     def _name(self, prefix: str, value: t.Any) -> str:
         self._counter += 1
@@ -356,12 +377,17 @@ class _Generator:
         return name
 
     def compile(self) -> tuple[str, t.Callable[..., t.Any]]:
-        body: list[str] = []
-        self._state(self.root, 0, [], body, 1)
         main = ["def match(domain, path, method, websocket, miss):"]
         main.extend(self._static_lookup())
         main.extend(["    parts = path.split('/')", "    n = len(parts) + 1", "    p0 = domain"])
-        main.extend(body)
+        # One tree per part count a rule can match, each pruned to the rules of that
+        # length and free of length checks; then the generic tree, for the counts only
+        # a ``path``-style part (which swallows the rest) can match.
+        lengths, _ = self._reach(self.root, 0)
+        self._length_dispatch(sorted(lengths), main, 1)
+        self.length = None
+        if self._reach(self.root, 0)[1] is not None:
+            self._state(self.root, 0, [], main, 1)
         main.append("    return None")
         chunks = ["\n".join(lines) for lines in self.functions]
         chunks.extend(self.tables)
@@ -370,6 +396,59 @@ class _Generator:
         code = compile(source, "<erlen matcher>", "exec")
         exec(code, self.namespace)
         return source, self.namespace["match"]
+
+    def _length_dispatch(self, lengths: list[int], out: list[str], indent: int) -> None:
+        """Branch on ``n`` by bisection into the tree specialised for each length."""
+        pad = "    " * indent
+        if len(lengths) <= 3:
+            keyword = "if"
+            for length in lengths:
+                out.append(f"{pad}{keyword} n == {length}:")
+                self.length = length
+                self._state(self.root, 0, [], out, indent + 1)
+                out.append(f"{pad}    return None")
+                keyword = "elif"
+            return
+        middle = len(lengths) // 2
+        out.append(f"{pad}if n < {lengths[middle]}:")
+        self._length_dispatch(lengths[:middle], out, indent + 1)
+        out.append(f"{pad}else:")
+        self._length_dispatch(lengths[middle:], out, indent + 1)
+
+    def _reach(self, state: State, depth: int) -> tuple[frozenset[int], int | None]:
+        """The part counts a match can have at or below *state* (at *depth*): a set of
+        exact counts, and the least count from which a part that swallows the rest of
+        the path can match any longer path (``None`` when there is no such part)."""
+        memo = self._reach_memo.get(id(state))
+        if memo is not None:
+            return memo
+        lengths: set[int] = set()
+        open_from: int | None = None
+        if depth >= 2 and (state.rules or "" in state.static):
+            lengths.add(depth)
+        if any(not rule.strict_slashes for rule in state.rules):
+            lengths.add(depth + 1)
+        children = [child for child in state.static.values()]
+        for rule_part, child in state.dynamic:
+            if rule_part.final:
+                open_from = depth + 1 if open_from is None else min(open_from, depth + 1)
+            else:
+                children.append(child)
+        for child in children:
+            child_lengths, child_open = self._reach(child, depth + 1)
+            lengths |= child_lengths
+            if child_open is not None:
+                open_from = child_open if open_from is None else min(open_from, child_open)
+        result = (frozenset(lengths), open_from)
+        self._reach_memo[id(state)] = result
+        return result
+
+    def _reaches(self, state: State, depth: int) -> bool:
+        """Whether *state* can take part in a match of the length being generated."""
+        lengths, open_from = self._reach(state, depth)
+        if self.length is None:
+            return open_from is not None
+        return self.length in lengths or (open_from is not None and self.length >= open_from)
 
     # Each method appends lines at the given indent level to ``out``.  A state's code
     # falls through (continues after its block) when the state does not match, which
@@ -380,6 +459,9 @@ class _Generator:
     ) -> None:
         if indent > _MAX_INDENT:
             self._call_function(state, depth, values, out, indent)
+            return
+        if self.length is not None:
+            self._state_of_length(state, depth, values, out, indent)
             return
         pad = "    " * indent
         # The parts list always holds the domain and at least one path part.
@@ -402,13 +484,38 @@ class _Generator:
         var = f"p{depth}"
         if depth > 0:
             out.append(f"{inner}{var} = parts[{depth - 1}]")
-        self._static_transitions(state, depth, values, out, indent + 1)
-        for rule_part, child in state.dynamic:
-            self._dynamic_transition(rule_part, child, depth, values, out, indent + 1)
+        self._transitions(state, depth, values, out, indent + 1)
         fallback = [r for r in state.rules if not r.strict_slashes]
         if fallback:
             out.append(f"{inner}if n == {depth + 1} and {var} == '':")
             self._rule_checks(fallback, values, out, indent + 2)
+
+    def _state_of_length(
+        self, state: State, depth: int, values: list[str], out: list[str], indent: int
+    ) -> None:
+        """:meth:`_state` when the part count is known: a state at that depth can only
+        end the match, and one above it can only lead deeper."""
+        pad = "    " * indent
+        if depth == self.length:
+            self._leaf(state, values, out, indent)
+            return
+        if depth > 0:
+            out.append(f"{pad}p{depth} = parts[{depth - 1}]")
+        self._transitions(state, depth, values, out, indent)
+        fallback = [r for r in state.rules if not r.strict_slashes]
+        if fallback and depth + 1 == self.length:
+            out.append(f"{pad}if p{depth} == '':")
+            self._rule_checks(fallback, values, out, indent + 1)
+
+    def _transitions(
+        self, state: State, depth: int, values: list[str], out: list[str], indent: int
+    ) -> None:
+        """Static then dynamic transitions of *state*, skipping those that cannot take
+        part in a match of the length being generated."""
+        self._static_transitions(state, depth, values, out, indent)
+        for rule_part, child in state.dynamic:
+            if rule_part.final or self._reaches(child, depth + 1):
+                self._dynamic_transition(rule_part, child, depth, values, out, indent)
 
     def _static_lookup(self) -> list[str]:
         """Lines matching fully static paths with two dictionary lookups.
@@ -451,6 +558,21 @@ class _Generator:
         self, rules: list[Rule], values: list[str], out: list[str], indent: int
     ) -> bool:
         pad = "    " * indent
+        if _method_table_applies(rules):
+            # Several plain HTTP rules end here (one per method, typically): find the
+            # first that accepts the method with one dict lookup.  The checks below
+            # replay the rules one by one only when that fails, to record the misses.
+            table: dict[str, Rule] = {}
+            for rule in rules:
+                for method in rule.methods:  # type: ignore[union-attr]
+                    table.setdefault(method, rule)
+            items = ", ".join(
+                f"{name!r}: {value}"
+                for name, value in zip(rules[0]._converters, values, strict=True)
+            )
+            out.append(f"{pad}r = {self._name('_L', table)}.get(method)")
+            out.append(f"{pad}if r is not None and not websocket:")
+            out.append(f"{pad}    return (r, {{{items}}})")
         for rule in rules:
             ws = "websocket" if rule.websocket else "not websocket"
             result = f"return {self._result(rule, values)}"
@@ -473,7 +595,9 @@ class _Generator:
     ) -> None:
         pad = "    " * indent
         var = f"p{depth}"
-        children = list(state.static.items())
+        children = [
+            (text, child) for text, child in state.static.items() if self._reaches(child, depth + 1)
+        ]
         if len(children) > _FAN_OUT_DISPATCH:
             # Many literal alternatives: look the segment up once, then branch on its
             # index with a balanced tree of integer comparisons (no function calls).
