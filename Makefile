@@ -16,18 +16,25 @@ $(STAMP): $(BIN)/python pyproject.toml
 
 venv: $(STAMP)
 
-## make run: serve the example app on http://127.0.0.1:5000
+## make run: the example application (examples/taskmanager) on http://127.0.0.1:5000
+## Migrates its database (instance/taskmanager.db, or DATABASE_URL), adds the demo
+## account demo / demo-password when the database has no users, then serves it.
+EXAMPLE_APP := examples.taskmanager:create_app
 run: $(STAMP)
-	$(BIN)/erlen --app examples/hello/app.py run --host 127.0.0.1 --port 5000
+	$(BIN)/erlen --app $(EXAMPLE_APP) db upgrade
+	$(BIN)/erlen --app $(EXAMPLE_APP) seed-demo --if-empty
+	$(BIN)/erlen --app $(EXAMPLE_APP) run --host 127.0.0.1 --port 5000
 
 ## make lint: ruff over the sources, tests and benchmarks
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks examples
 	$(BIN)/ruff format --check src tests benchmarks examples
 
-## make test-deps: what the tests need outside the virtualenv (a PostgreSQL server)
+## make test-deps: what the tests need outside the virtualenv (a PostgreSQL server,
+## and Chromium with chromedriver for the example app's browser test)
 test-deps:
 	sh scripts/ensure-postgres.sh
+	sh scripts/ensure-chromium.sh
 
 ## make test: everything — lint, unit, differential and property tests
 test: $(STAMP) lint test-deps

@@ -23,8 +23,12 @@ class Query(sa_orm.Query):  # type: ignore[type-arg]
     """The default ``query_class``: ``sqlalchemy.orm.Query`` plus 404 helpers."""
 
     def get_or_404(self, ident: t.Any, description: str | None = None) -> t.Any:
-        """The row with primary key *ident*, or abort with ``404 Not Found``."""
-        rv = self.get(ident)
+        """The row with primary key *ident*, or abort with ``404 Not Found``.
+
+        Looks the row up with ``Session.get`` (``Query.get`` is legacy in SQLAlchemy 2
+        and warns on every call).
+        """
+        rv = self.session.get(self.column_descriptions[0]["entity"], ident)
         if rv is None:
             abort(404, description=description)
         return rv

@@ -18,6 +18,7 @@ from alembic import command
 from alembic.util import CommandError
 
 from ...globals import current_app
+from ..nplusone import allow_n_plus_one
 from .extension import Config, Migrate, MigrateState
 
 __all__ = [
@@ -75,12 +76,17 @@ def _directory(directory: str | None) -> str | None:
 
 
 def catch_errors(f: F) -> F:
-    """Report Alembic's (and setup) errors on stderr and exit with status 1."""
+    """Report Alembic's (and setup) errors on stderr and exit with status 1.
+
+    The N+1 guard is off inside the commands: Alembic reads the schema one table at a
+    time with the same query, which is not an N+1 problem of the app's.
+    """
 
     @functools.wraps(f)
     def wrapper(*args: t.Any, **kwargs: t.Any) -> None:
         try:
-            f(*args, **kwargs)
+            with allow_n_plus_one():
+                f(*args, **kwargs)
         except (CommandError, RuntimeError) as e:
             click.echo(f"Error: {e}", err=True)
             sys.exit(1)
