@@ -36,6 +36,7 @@ __all__ = [  # noqa: F822 (some names are served lazily by __getattr__)
     "FlaskGroup",
     "NoAppException",
     "ScriptInfo",
+    "check_command",
     "find_app_by_string",
     "find_best_app",
     "load_app",
@@ -48,6 +49,7 @@ __all__ = [  # noqa: F822 (some names are served lazily by __getattr__)
     "run_command",
     "shell_command",
     "show_server_banner",
+    "url_command",
     "with_appcontext",
 ]
 
@@ -440,11 +442,13 @@ _LAZY_NAMES = {
     "ErlenGroup": "commands",
     "FlaskGroup": "commands",
     "SeparatedPathType": "commands",
+    "check_command": "commands",
     "cli": "commands",
     "routes_command": "commands",
     "run_command": "commands",
     "shell_command": "commands",
     "show_server_banner": "serving",
+    "url_command": "commands",
 }
 
 

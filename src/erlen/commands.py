@@ -5,9 +5,9 @@ or Flask's ``FLASK_APP``) as ``module``, ``module:name``, ``module:factory(args)
 file path, or found as ``wsgi.py``/``app.py`` in the current directory; within a
 module, discovery follows Flask's rules (``app``, ``application``, the single
 :class:`~erlen.Erlen` instance, then a ``create_app``/``make_app`` factory).
-Commands come from erlen (``run``, ``shell``, ``routes``), from installed packages
-(the ``erlen.commands`` entry-point group) and from the app (``app.cli``, including
-blueprint commands). Errors say what to change (:class:`NoAppException`).
+Commands come from erlen (``run``, ``shell``, ``routes``, ``check``, ``url``), from
+installed packages (the ``erlen.commands`` entry-point group) and from the app
+(``app.cli``, including blueprint commands). Errors say what to change (:class:`NoAppException`).
 
 Discovery itself (:func:`load_app`, :func:`locate_app`...) lives in :mod:`erlen.cli`
 next to :class:`~erlen.cli.ScriptInfo`, which uses it; it is re-exported here.
@@ -59,6 +59,7 @@ __all__ = [
     "FlaskGroup",
     "NoAppException",
     "SeparatedPathType",
+    "check_command",
     "cli",
     "find_app_by_string",
     "find_best_app",
@@ -69,6 +70,7 @@ __all__ = [
     "routes_command",
     "run_command",
     "shell_command",
+    "url_command",
 ]
 
 #: The entry-point group installed packages register commands under.
@@ -156,7 +158,7 @@ class ErlenGroup(AppGroup):
     """The ``erlen`` command (Flask's ``FlaskGroup``): an :class:`~erlen.cli.AppGroup`
     that loads the application and offers its commands next to its own.
 
-    ``add_default_commands`` adds ``run``, ``shell`` and ``routes``;
+    ``add_default_commands`` adds ``run``, ``shell``, ``routes``, ``check`` and ``url``;
     ``add_version_option`` adds ``--version``; ``create_app`` is called (without
     arguments) to build the app instead of looking for one; ``load_dotenv`` reads the
     default dotenv files; ``set_debug_flag`` applies ``ERLEN_DEBUG`` to the app. Use it
@@ -188,6 +190,8 @@ class ErlenGroup(AppGroup):
             self.add_command(run_command)
             self.add_command(shell_command)
             self.add_command(routes_command)
+            self.add_command(check_command)
+            self.add_command(url_command)
         self._loaded_plugin_commands = False
 
     def _load_plugin_commands(self) -> None:
@@ -484,11 +488,17 @@ def shell_command() -> None:
     envvar=["ERLEN_ROUTES_ALL_METHODS", "FLASK_ROUTES_ALL_METHODS"],
     help="Show HEAD and OPTIONS methods.",
 )
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print the routes as a JSON list, for scripts."
+)
 @with_appcontext
-def routes_command(sort: str, all_methods: bool) -> None:
+def routes_command(sort: str, all_methods: bool, as_json: bool = False) -> None:
     """Show all registered routes with endpoints and methods."""
     url_map = current_app.url_map
     rules = list(url_map.iter_rules())
+    if as_json:
+        click.echo(_routes_json(rules, sort, all_methods, url_map.host_matching))
+        return
     if not rules:
         click.echo("No routes were registered.")
         return
@@ -521,6 +531,145 @@ def routes_command(sort: str, all_methods: bool) -> None:
     click.echo(template.format(*("-" * width for width in widths)))
     for row in rows:
         click.echo(template.format(*row))
+
+
+def _routes_json(rules: list[t.Any], sort: str, all_methods: bool, host_matching: bool) -> str:
+    """The routes as JSON: one object per rule, in the order ``--sort`` asks for."""
+    import json
+
+    hidden_methods = set() if all_methods else {"HEAD", "OPTIONS"}
+    routes = [
+        {
+            "endpoint": str(rule.endpoint),
+            "methods": sorted((rule.methods or set()) - hidden_methods),
+            "rule": rule.rule,
+            "host" if host_matching else "subdomain": (
+                rule.host if host_matching else rule.subdomain
+            )
+            or None,
+            "arguments": sorted(rule.arguments),
+            "defaults": rule.defaults or None,
+            "websocket": bool(rule.websocket),
+        }
+        for rule in rules
+    ]
+    domain_key = "host" if host_matching else "subdomain"
+    keys = {
+        "endpoint": lambda route: route["endpoint"],
+        "methods": lambda route: ", ".join(route["methods"]),
+        "rule": lambda route: route["rule"],
+        "domain": lambda route: route[domain_key] or "",
+    }
+    if sort in keys:
+        routes.sort(key=keys[sort])
+    return json.dumps(routes, indent=2, default=str)
+
+
+# -- erlen check, erlen url ----------------------------------------------------------------
+
+
+@click.command("check", short_help="Verify every url_for call against the routes.")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True))
+@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
+@click.option("--strict", is_flag=True, help="Fail on warnings too, not only on errors.")
+@click.option(
+    "--no-unverifiable",
+    is_flag=True,
+    help="Do not list calls whose endpoint is computed at run time.",
+)
+@click.option("--no-templates", is_flag=True, help="Skip the Jinja templates.")
+@click.option("--no-python", is_flag=True, help="Skip the Python modules.")
+@with_appcontext
+def check_command(
+    paths: tuple[str, ...],
+    as_json: bool,
+    strict: bool,
+    no_unverifiable: bool,
+    no_templates: bool,
+    no_python: bool,
+) -> None:
+    """Check every url_for call in the app's templates and Python modules (and in
+    PATHS, extra files or folders) against the URL map.
+
+    Reports unknown endpoints (with the closest names), missing values, unknown
+    '.name' endpoints for the owning blueprint, literal values a converter refuses
+    and '_scheme' without '_external', each with file, line and fix. Exits with
+    status 1 when there is an error (or, with --strict, a warning): run it in CI.
+    """
+    from .verify import check_app
+
+    findings = check_app(
+        current_app._get_current_object(),  # type: ignore[attr-defined]
+        paths=paths,
+        templates=not no_templates,
+        python=not no_python,
+    )
+    if as_json:
+        click.echo(findings.to_json())
+    else:
+        click.echo(findings.format(show_unverifiable=not no_unverifiable))
+    if findings.errors or (strict and findings.warnings):
+        sys.exit(1)
+
+
+@click.command("url", short_help="Print the URL url_for would build.")
+@click.argument("endpoint")
+@click.argument("values", nargs=-1)
+@click.option("--external", is_flag=True, help="An absolute URL (scheme and host).")
+@click.option("--sign", is_flag=True, help="Sign the URL (see docs/signed-urls.md).")
+@click.option("--expires", type=int, help="Seconds until a signed URL expires (implies --sign).")
+@click.option("--anchor", help="A fragment to add (#...).")
+@click.option("--method", help="Build the rule for this method.")
+@click.option("--scheme", help="The scheme of an absolute URL (implies --external).")
+@with_appcontext
+def url_command(
+    endpoint: str,
+    values: tuple[str, ...],
+    external: bool,
+    sign: bool,
+    expires: int | None,
+    anchor: str | None,
+    method: str | None,
+    scheme: str | None,
+) -> None:
+    """Print the URL of ENDPOINT built from VALUES (key=value; a repeated key becomes a
+    list), as url_for would: for scripts, emails and checking a route by hand.
+
+    SERVER_NAME, APPLICATION_ROOT and PREFERRED_URL_SCHEME give the host, mount point
+    and scheme of --external URLs (localhost and http otherwise).
+    """
+    from .routing.exceptions import BuildError
+
+    options: dict[str, t.Any] = {}
+    for item in values:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise click.BadParameter(f"{item!r} is not key=value", param_hint="VALUES")
+        if key in options:
+            previous = options[key]
+            options[key] = [*previous, value] if isinstance(previous, list) else [previous, value]
+        else:
+            options[key] = value
+    if scheme:
+        options["_scheme"] = scheme
+        external = True
+    options["_external"] = external
+    if expires is not None:
+        options["_expires"] = expires
+        sign = True
+    if sign:
+        options["_sign"] = True
+    if anchor:
+        options["_anchor"] = anchor
+    if method:
+        options["_method"] = method
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    try:
+        with app.test_request_context():
+            url = app.url_for(endpoint, **options)
+    except (BuildError, ValueError, RuntimeError) as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(url)
 
 
 #: The ``erlen`` command.

@@ -16,6 +16,8 @@ from .routing.map import MapAdapter as _MapAdapter
 from .scaffold import get_root_path
 from .signals import message_flashed
 from .urls import UrlMixin
+from .urls import build_url as _build_url
+from .urls import fast_url_table as _fast_url_table
 from .utils import redirect as _plain_redirect
 
 _base_url_for = UrlMixin.url_for
@@ -61,7 +63,9 @@ def url_for(endpoint: str, **values: t.Any) -> str:
     others become the query string (``None`` skipped, lists repeated).  ``.name`` is
     relative to the current blueprint.  ``_external=True`` gives an absolute URL
     (``_scheme`` implies it), ``_anchor`` adds a fragment, ``_method`` picks the rule
-    for a method.  Raises :class:`~erlen.routing.BuildError` explaining what is wrong.
+    for a method.  ``_sign=True`` signs the URL (``_expires`` makes it expire; see
+    :mod:`erlen.signing`).  With ``STATIC_URL_HASH`` on, static file URLs carry their
+    content hash.  Raises :class:`~erlen.routing.BuildError` explaining what is wrong.
 
     (The options are read from ``values`` rather than declared as keyword-only
     parameters: binding those on every call costs more than the common URL itself.)
@@ -77,9 +81,7 @@ def url_for(endpoint: str, **values: t.Any) -> str:
             if not app.url_default_functions and app.__class__.url_for is _base_url_for:
                 table = adapter._fast
                 if table is None or adapter.map._remap:
-                    table = adapter._fast = adapter.map._fast_table(
-                        adapter.subdomain, adapter.default_method
-                    )
+                    table = _fast_url_table(app, adapter)
                 build = table.get(endpoint)
                 if build is not None:
                     try:
@@ -88,6 +90,10 @@ def url_for(endpoint: str, **values: t.Any) -> str:
                         path = None
                     if path is not None:
                         return adapter._script_root + path  # type: ignore[no-any-return]
+                    # Declined (an option such as _external or _sign, or values the
+                    # builder cannot take): straight to the general path, without
+                    # trying the same builder again through app.url_for.
+                    return _build_url(app, req_ctx, endpoint, values)
     app_ctx = _cv_app.get(None)
     if app_ctx is None:
         raise RuntimeError(

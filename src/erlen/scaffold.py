@@ -245,13 +245,52 @@ class Scaffold:
         return value  # type: ignore[no-any-return]
 
     def send_static_file(self, filename: str) -> Response:
-        """The view behind the ``static`` endpoint."""
+        """The view behind the ``static`` endpoint.
+
+        With ``STATIC_URL_HASH`` on, a request carrying the file's current content hash
+        (``?v=``, as ``url_for`` adds it) is answered as cacheable for a year and
+        ``immutable``: its URL changes whenever the file does.
+        """
         if not self.has_static_folder:
             raise RuntimeError("'static_folder' must be set to serve static_files.")
+        from .globals import current_app, request
         from .helpers import send_from_directory
 
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        if app.config["STATIC_URL_HASH"]:
+            requested = request.args.get("v")
+            if requested and requested == self.static_file_hash(filename, refresh=app.debug):
+                from .static import IMMUTABLE_CACHE_CONTROL, IMMUTABLE_MAX_AGE
+
+                response = send_from_directory(
+                    t.cast(str, self.static_folder), filename, max_age=IMMUTABLE_MAX_AGE
+                )
+                response.headers["Cache-Control"] = IMMUTABLE_CACHE_CONTROL
+                return response
         max_age = self.get_send_file_max_age(filename)
         return send_from_directory(t.cast(str, self.static_folder), filename, max_age=max_age)
+
+    def static_file_hash(self, filename: str, refresh: bool = False) -> str | None:
+        """The short content hash ``url_for`` appends to this static file's URL
+        (``?v=``) when ``STATIC_URL_HASH`` is on; ``None`` for a missing file.
+
+        Computed once per file and then remembered; *refresh* (debug mode) checks the
+        file for changes on every call.  Override to take hashes from a build manifest.
+        """
+        # The folder's absolute path is remembered for as long as what it is made of.
+        where = (self.root_path, self._static_folder)
+        state = self.__dict__.get("_static_file_hashes")
+        if state is None or state[0] != where:
+            from .static import StaticFileHashes
+
+            state = self.__dict__["_static_file_hashes"] = (
+                where,
+                self.static_folder,
+                StaticFileHashes(),
+            )
+        if state[1] is None:
+            return None
+        return state[2].get(state[1], filename, refresh)  # type: ignore[no-any-return]
 
     def open_resource(
         self, resource: str, mode: str = "rb", encoding: str | None = None

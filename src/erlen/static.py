@@ -14,6 +14,7 @@ the application's settings, then call these.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import mimetypes
 import os
@@ -39,7 +40,7 @@ if t.TYPE_CHECKING:
     #: Seconds to cache for, or a function of the file's path giving them.
     _MaxAge = int | None | t.Callable[[str | None], int | None]
 
-__all__ = ["FileWrapper", "send_file", "send_from_directory", "wrap_file"]
+__all__ = ["FileWrapper", "StaticFileHashes", "send_file", "send_from_directory", "wrap_file"]
 
 #: How much is read per chunk when erlen streams a file itself. Larger than Werkzeug's
 #: 8 KiB: fewer trips through the WSGI server's loop for the same bytes.
@@ -384,3 +385,63 @@ def _content_disposition(kind: str, name: str) -> str:
     fallback = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
     encoded = quote(name, safe=_ATTR_CHAR_PUNCTUATION)
     return f"{kind}; filename={quote_header_value(fallback)}; filename*=UTF-8''{encoded}"
+
+
+#: ``Cache-Control`` for a static file requested with its current content hash: the
+#: URL changes whenever the content does, so the response never needs revalidating.
+IMMUTABLE_CACHE_CONTROL = "public, max-age=31536000, immutable"
+#: Seconds a hashed static response may be cached (a year, the usual maximum).
+IMMUTABLE_MAX_AGE = 31536000
+#: Hex digits of the content hash kept in ``?v=`` (48 bits: collisions between two
+#: versions of one file are out of reach, and URLs stay short).
+STATIC_HASH_LENGTH = 12
+
+
+class StaticFileHashes:
+    """Short content hashes of the files of one static folder (``STATIC_URL_HASH``).
+
+    A file is read and hashed the first time its hash is asked for; afterwards the
+    hash is a dictionary lookup with no file system access.  With ``refresh`` (debug
+    mode) the file's size and modification time are checked on each lookup and the
+    hash recomputed when they change.  A name that leaves the folder or names no
+    regular file has no hash (``None``), and is looked up again next time.
+    """
+
+    __slots__ = ("_hashes",)
+
+    def __init__(self) -> None:
+        #: (folder, filename) -> (hash, (mtime_ns, size))
+        self._hashes: dict[tuple[str, str], tuple[str, tuple[int, int]]] = {}
+
+    def get(self, folder: str, filename: str, refresh: bool = False) -> str | None:
+        """The content hash of *filename* inside *folder*, or ``None``."""
+        key = (folder, filename)
+        entry = self._hashes.get(key)
+        if entry is not None and not refresh:
+            return entry[0]
+        path = safe_join(folder, filename)
+        if path is None:
+            return None
+        try:
+            file_stat = os.stat(path)
+        except (OSError, ValueError):
+            return None
+        if not stat.S_ISREG(file_stat.st_mode):
+            return None
+        version = (file_stat.st_mtime_ns, file_stat.st_size)
+        if entry is not None and entry[1] == version:
+            return entry[0]
+        digest = hashlib.sha256()
+        try:
+            with open(path, "rb") as file:
+                for chunk in iter(lambda: file.read(SEND_FILE_CHUNK_SIZE), b""):
+                    digest.update(chunk)
+        except OSError:
+            return None
+        value = digest.hexdigest()[:STATIC_HASH_LENGTH]
+        self._hashes[key] = (value, version)
+        return value
+
+    def clear(self) -> None:
+        """Forget every hash (they are computed again on next use)."""
+        self._hashes.clear()

@@ -8,7 +8,9 @@ matcher with the path and method, without binding a
 
 ``url_for`` follows Flask's rules: relative URLs inside requests, external ones in app
 contexts, ``.name`` relative to the current blueprint, ``url_defaults`` functions, build
-error handlers, ``_anchor``/``_method``/``_scheme``/``_external``.
+error handlers, ``_anchor``/``_method``/``_scheme``/``_external``.  Two erlen options
+ride on the general path: ``_sign``/``_expires`` (signed URLs, :mod:`erlen.signing`) and,
+with ``STATIC_URL_HASH``, the content hash of static files (``?v=``).
 """
 
 from __future__ import annotations
@@ -21,17 +23,20 @@ from urllib.parse import quote
 from .ctx import _UNSET
 from .exceptions import BadRequest, HTTPException, SecurityError
 from .globals import _cv_app, _cv_request
+from .routing.builder import _SPECIAL_VALUES
 from .routing.converters import ValidationError
 from .routing.exceptions import BuildError
 from .routing.map import MapAdapter
 from .routing.matcher import SLASH
+from .signing import sign_path, sign_url
 
 if t.TYPE_CHECKING:
     from .app import Erlen
     from .ctx import RequestContext
+    from .scaffold import Scaffold
     from .wrappers import Request, Response
 
-__all__ = ["UrlMixin"]
+__all__ = ["UrlMixin", "build_url", "fast_relative_url", "fast_url_table"]
 
 _ANCHOR_SAFE = "%!#$&'()*+,/:;=?@"
 _UPPER_METHODS = frozenset(("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"))
@@ -54,21 +59,94 @@ def _split_blueprint_path(name: str) -> list[str]:
     return out
 
 
+def fast_url_table(app: Erlen, adapter: MapAdapter) -> dict[t.Any, t.Any]:
+    """The endpoint -> generated builder table the fast path of *adapter* uses, stored
+    on the adapter (fetched once per adapter, i.e. once per request).
+
+    With ``STATIC_URL_HASH`` on, the plain builders of static endpoints are replaced
+    by ones that append the file's content hash (``?v=``).
+    """
+    table = adapter.map._fast_table(adapter.subdomain, adapter.default_method)
+    if app.config["STATIC_URL_HASH"]:
+        table = _with_hashed_static_endpoints(app, table)
+    adapter._fast = table
+    return table
+
+
+def _with_hashed_static_endpoints(app: Erlen, table: dict[t.Any, t.Any]) -> dict[t.Any, t.Any]:
+    """*table* with hashing builders for the static endpoints (remembered per table)."""
+    cache: dict[int, tuple[dict[t.Any, t.Any], dict[t.Any, t.Any]]] = app.__dict__.setdefault(
+        "_tables_with_static_hashes", {}
+    )
+    entry = cache.get(id(table))
+    if entry is not None and entry[0] is table:
+        return entry[1]
+    hashed = dict(table)
+    for endpoint, build in table.items():
+        owner = static_owner(app, endpoint)
+        if owner is None:
+            continue
+        if app.url_map.sort_parameters:
+            del hashed[endpoint]  # the general path sorts the query, hash included
+        else:
+            hashed[endpoint] = _hashing_builder(app, owner, build)
+    if len(cache) > 16:  # tables are replaced when rules are added; forget old ones
+        cache.clear()
+    cache[id(table)] = (table, hashed)
+    return hashed
+
+
+def _hashing_builder(
+    app: Erlen, owner: Scaffold, build: t.Callable[[dict[str, t.Any]], str | None]
+) -> t.Callable[[dict[str, t.Any]], str | None]:
+    """A static endpoint's fast builder that appends ``v=<content hash>``."""
+    config = app.config
+    file_hash = owner.static_file_hash
+
+    def build_with_hash(values: dict[str, t.Any]) -> str | None:
+        if "_sign" in values:
+            return None  # the hash must be in the URL before it is signed: general path
+        path = build(values)
+        if path is None or "v" in values:
+            return path
+        filename = values.get("filename")
+        digest = file_hash(filename, bool(config["DEBUG"])) if filename is not None else None
+        if digest is None:
+            return path
+        return f"{path}&v={digest}" if "?" in path else f"{path}?v={digest}"
+
+    return build_with_hash
+
+
+def static_owner(app: Erlen, endpoint: t.Any) -> Scaffold | None:
+    """The app or blueprint whose static folder *endpoint* serves, else ``None``."""
+    view = app.view_functions.get(endpoint)
+    owner = getattr(view, "__self__", None)
+    if owner is None or getattr(view, "__name__", None) != "send_static_file":
+        return None
+    return owner  # type: ignore[no-any-return]
+
+
 def fast_relative_url(
-    app: Erlen, req_ctx: RequestContext, endpoint: str, values: dict[str, t.Any]
+    app: Erlen,
+    req_ctx: RequestContext,
+    endpoint: str,
+    values: dict[str, t.Any],
+    with_root: bool = True,
 ) -> str | None:
     """The common ``url_for`` — a relative URL inside a request, built by the
     endpoint's generated builder — or ``None`` when the general path must decide.
 
     Eligible once the request's URL adapter exists, with no ``url_defaults``
-    functions and a builder valid for the adapter's subdomain and method.
+    functions and a builder valid for the adapter's subdomain and method.  Without
+    *with_root*, the path is given without the script root in front.
     """
     adapter = req_ctx._url_adapter
     if adapter.__class__ is not MapAdapter or app.url_default_functions:
         return None
     table = adapter._fast
     if table is None or adapter.map._remap:
-        table = adapter._fast = adapter.map._fast_table(adapter.subdomain, adapter.default_method)
+        table = fast_url_table(app, adapter)
     build = table.get(endpoint)
     if build is None:
         return None
@@ -76,9 +154,108 @@ def fast_relative_url(
         path = build(values)
     except (ValueError, TypeError):
         return None  # the general path reports it
-    if path is None:
-        return None
+    if path is None or not with_root:
+        return path  # type: ignore[no-any-return]
     return adapter._script_root + path  # type: ignore[no-any-return]
+
+
+def build_url(
+    app: Erlen, req_ctx: RequestContext | None, endpoint: str, values: dict[str, t.Any]
+) -> str:
+    """``url_for``'s general path: every option, ``url_defaults``, build error handlers.
+
+    Called with the keyword arguments of one ``url_for`` call (*values* is consumed)
+    once the fast path has declined them.
+    """
+    if "_sign" in values or "_expires" in values:
+        return _build_signed_url(app, req_ctx, endpoint, values)
+    _anchor = values.pop("_anchor", None)
+    _method = values.pop("_method", None)
+    _scheme = values.pop("_scheme", None)
+    _external = values.pop("_external", None)
+    if req_ctx is not None:
+        url_adapter = req_ctx.url_adapter
+        if endpoint[:1] == ".":
+            blueprint_name = req_ctx.request.blueprint
+            if blueprint_name is not None:
+                endpoint = f"{blueprint_name}{endpoint}"
+            else:
+                endpoint = endpoint[1:]
+        if _external is None:
+            _external = _scheme is not None
+    else:
+        app_ctx = _cv_app.get(None)
+        if app_ctx is not None:
+            url_adapter = app_ctx.url_adapter
+        else:
+            url_adapter = app.create_url_adapter(None)
+        if url_adapter is None:
+            raise RuntimeError(_no_url_context)
+        if _external is None:
+            _external = True
+    if _scheme is not None and not _external:
+        raise ValueError("When specifying '_scheme', '_external' must be True.")
+    if app.url_default_functions:
+        app.inject_url_defaults(endpoint, values)
+    if url_adapter is None:
+        raise RuntimeError(_no_url_context)
+    if app.config["STATIC_URL_HASH"] and "filename" in values and "v" not in values:
+        _add_static_hash(app, endpoint, values)
+    try:
+        rv = url_adapter.build(
+            endpoint, values, method=_method, url_scheme=_scheme, force_external=_external
+        )
+    except BuildError as error:
+        values.update(_anchor=_anchor, _method=_method, _scheme=_scheme, _external=_external)
+        return app.handle_url_build_error(error, endpoint, values)
+    if _anchor is not None:
+        rv = f"{rv}#{quote(_anchor, safe=_ANCHOR_SAFE)}"
+    return rv
+
+
+def _add_static_hash(app: Erlen, endpoint: str, values: dict[str, t.Any]) -> None:
+    """Add ``v=<content hash>`` to a static file's URL values (``STATIC_URL_HASH``)."""
+    owner = static_owner(app, endpoint)
+    if owner is None:
+        return
+    digest = owner.static_file_hash(values["filename"], refresh=app.debug)
+    if digest is not None:
+        values["v"] = digest
+
+
+def _build_signed_url(
+    app: Erlen, req_ctx: RequestContext | None, endpoint: str, values: dict[str, t.Any]
+) -> str:
+    """``url_for(..., _sign=True, _expires=...)``: the URL, then its signature."""
+    sign = values.pop("_sign", False)
+    expires = values.pop("_expires", None)
+    if not sign:
+        if expires is not None:
+            raise ValueError(
+                "'_expires' only applies to signed URLs: pass '_sign=True' with it,"
+                " e.g. url_for(endpoint, _sign=True, _expires=3600)."
+            )
+        return build_url(app, req_ctx, endpoint, values)
+    anchor = values.pop("_anchor", None)
+    url = None
+    if req_ctx is not None and _SPECIAL_VALUES.isdisjoint(values):
+        # A relative URL: the endpoint's generated builder gives the path below the
+        # script root, which is exactly what gets signed.
+        path = fast_relative_url(app, req_ctx, endpoint, values, with_root=False)
+        if path is not None:
+            url = req_ctx._url_adapter._script_root + sign_path(app, path, expires)
+    if url is None:
+        url = build_url(app, req_ctx, endpoint, values)
+        if req_ctx is not None:
+            adapter = req_ctx.url_adapter
+        else:
+            app_ctx = _cv_app.get(None)
+            adapter = app_ctx.url_adapter if app_ctx is not None else app.create_url_adapter(None)
+        script_root = adapter._script_root if adapter is not None else ""
+        url = sign_url(app, url, expires, script_root)
+    if anchor is not None:
+        url = f"{url}#{quote(anchor, safe=_ANCHOR_SAFE)}"
+    return url
 
 
 class UrlMixin:
@@ -200,46 +377,7 @@ class UrlMixin:
             path = fast_relative_url(self, req_ctx, endpoint, values)
             if path is not None:
                 return path
-        _anchor = values.pop("_anchor", None)
-        _method = values.pop("_method", None)
-        _scheme = values.pop("_scheme", None)
-        _external = values.pop("_external", None)
-        if req_ctx is not None:
-            url_adapter = req_ctx.url_adapter
-            if endpoint[:1] == ".":
-                blueprint_name = req_ctx.request.blueprint
-                if blueprint_name is not None:
-                    endpoint = f"{blueprint_name}{endpoint}"
-                else:
-                    endpoint = endpoint[1:]
-            if _external is None:
-                _external = _scheme is not None
-        else:
-            app_ctx = _cv_app.get(None)
-            if app_ctx is not None:
-                url_adapter = app_ctx.url_adapter
-            else:
-                url_adapter = self.create_url_adapter(None)
-            if url_adapter is None:
-                raise RuntimeError(_no_url_context)
-            if _external is None:
-                _external = True
-        if _scheme is not None and not _external:
-            raise ValueError("When specifying '_scheme', '_external' must be True.")
-        if self.url_default_functions:
-            self.inject_url_defaults(endpoint, values)
-        if url_adapter is None:
-            raise RuntimeError(_no_url_context)
-        try:
-            rv = url_adapter.build(
-                endpoint, values, method=_method, url_scheme=_scheme, force_external=_external
-            )
-        except BuildError as error:
-            values.update(_anchor=_anchor, _method=_method, _scheme=_scheme, _external=_external)
-            return self.handle_url_build_error(error, endpoint, values)
-        if _anchor is not None:
-            rv = f"{rv}#{quote(_anchor, safe=_ANCHOR_SAFE)}"
-        return rv
+        return build_url(self, req_ctx, endpoint, values)
 
     def inject_url_defaults(self: Erlen, endpoint: str, values: dict[str, t.Any]) -> None:
         """Let ``url_defaults`` functions (app, then blueprints) add values in place."""

@@ -303,7 +303,16 @@ def _rule_builder_source(index: int, rule: Rule, namespace: dict[str, t.Any]) ->
     return "\n".join(lines) + "\n"
 
 
-_SPECIAL_VALUES = frozenset(("_anchor", "_method", "_scheme", "_external"))
+#: ``url_for``'s own options: a fast builder declines values containing any of them, so
+#: that the general path applies them (``_sign``/``_expires``: signed URLs).
+_SPECIAL_VALUES = frozenset(("_anchor", "_method", "_scheme", "_external", "_sign", "_expires"))
+
+
+#: Signs a built path for ``url_for(..., _sign=True)`` without building it twice:
+#: ``signer(path, values, arguments, sort, key)`` returns the signed path (with its
+#: query), or ``None`` to leave the values to the general path.  Installed by
+#: :mod:`erlen.signing`; the routing layer itself never signs anything.
+_url_signer: t.Callable[..., str | None] | None = None
 
 
 def _with_query(
@@ -316,9 +325,12 @@ def _with_query(
     """Append the values that are not rule arguments (and not ``None``) as a query.
 
     ``None`` when ``url_for``'s own options (``_external``...) are among them: the
-    caller's general path handles those.
+    caller's general path handles those (a signed URL may be finished here, by the
+    installed signer).
     """
     if not _SPECIAL_VALUES.isdisjoint(values):
+        if _url_signer is not None and "_sign" in values:
+            return _url_signer(path, values, arguments, sort, key)
         return None
     extra = {
         name: value for name, value in values.items() if name not in arguments and value is not None

@@ -554,6 +554,15 @@ class Request(RequestHeadersMixin):
 
     # -- the rest ---------------------------------------------------------------------
 
+    def has_valid_signature(self) -> bool:
+        """Whether this request's URL was signed by ``url_for(..., _sign=True)`` with the
+        app's ``SECRET_KEY`` (or one of ``SECRET_KEY_FALLBACKS``), is unchanged and has
+        not expired (see :mod:`erlen.signing`; ``@signed_url_required`` refuses the
+        others with 403)."""
+        from ..signing import signature_problem
+
+        return signature_problem(self) is None
+
     def close(self) -> None:
         """Close uploaded files."""
         files = self.__dict__.get("files")
