@@ -36,9 +36,13 @@ test-deps:
 	sh scripts/ensure-postgres.sh
 	sh scripts/ensure-chromium.sh
 
-## make test: everything — lint, unit, differential and property tests
+## make test: everything — lint, unit, differential and property tests; then the
+## request-level suites again with erlen's inlined fast path off (the general
+## lifecycle), and the differential suite again over ASGI
 test: $(STAMP) lint test-deps
 	$(BIN)/python -m pytest -q
+	ERLEN_GENERAL_PATH=1 $(BIN)/python -m pytest -q tests/differential tests/web tests/testing tests/wrappers tests/asgi tests/static tests/urls
+	ERLEN_DIFF_ASGI=1 $(BIN)/python -m pytest -q tests/differential
 
 ## make bench: erlen side by side with its peers
 bench: $(STAMP)

@@ -234,6 +234,12 @@ def collect_subjects(
     return subjects
 
 
+def _reference(frameworks: list[Framework]) -> str:
+    """The column ratios are taken against: erlen with async views when it runs."""
+    keys = [framework.key for framework in frameworks]
+    return "erlen_async" if "erlen_async" in keys else "erlen"
+
+
 def run(settings: Settings, log: Log) -> WorkloadResult:
     """Time every case on every selected ASGI framework, interleaved, on one event loop."""
     frameworks = with_interface("asgi", settings.frameworks)
@@ -265,7 +271,12 @@ def run(settings: Settings, log: Log) -> WorkloadResult:
         frameworks=[framework.key for framework in frameworks],
         cases=cells,
         case_descriptions={case.name: case.description for case in CASES},
+        reference=_reference(frameworks),
         notes=[
+            "erlen runs its benchmark app twice: as ported from Flask (sync views, which "
+            "ASGI runs in a thread pool, as Starlette does with sync endpoints) and with "
+            "the same views written 'async def' (run on the event loop, like Starlette's "
+            "and Quart's endpoints); ratios are taken against the async one.",
             "Each app's lifespan start-up runs once before its checks (as uvicorn's "
             "--lifespan auto does); receive() hands over the body, then waits for the "
             "response to complete before reporting a disconnect.",

@@ -23,6 +23,7 @@ from matplotlib.ticker import ScalarFormatter
 
 COLOURS = {
     "erlen": "#d62728",
+    "erlen_async": "#ff9896",
     "flask": "#1f77b4",
     "falcon": "#2ca02c",
     "bottle": "#9467bd",

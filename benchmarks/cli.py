@@ -36,6 +36,8 @@ class Outputs:
     results_json: Path
     markdown: Path
     images: Path
+    #: The README whose benchmark section is regenerated (published runs only).
+    readme: Path | None = None
 
     @classmethod
     def in_folder(cls, folder: Path) -> Outputs:
@@ -44,11 +46,12 @@ class Outputs:
 
     @classmethod
     def published(cls) -> Outputs:
-        """The published locations a full run writes to."""
+        """The published locations a full run writes to, the README's table included."""
         return cls(
             REPO_ROOT / "benchmarks" / "results.json",
             REPO_ROOT / "docs" / "benchmarks.md",
             REPO_ROOT / "docs" / "img",
+            REPO_ROOT / "README.md",
         )
 
 
@@ -255,6 +258,13 @@ def write_outputs(document: dict[str, Any], outputs: Outputs, charts: bool) -> N
     outputs.results_json.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
     outputs.markdown.parent.mkdir(parents=True, exist_ok=True)
     outputs.markdown.write_text(render_document(document), encoding="utf-8")
+    if outputs.readme is not None and outputs.readme.exists():
+        from benchmarks.report import render_readme_section, replace_readme_section
+
+        prefix = os.path.relpath(outputs.markdown.parent, outputs.readme.parent) + "/"
+        text = outputs.readme.read_text(encoding="utf-8")
+        section = render_readme_section(document, prefix)
+        outputs.readme.write_text(replace_readme_section(text, section), encoding="utf-8")
 
 
 def choose_outputs(folder: Path | None, quick: bool) -> Outputs:

@@ -136,11 +136,14 @@ class WorkloadResult:
     cases: dict[str, dict[str, Cell]]
     case_descriptions: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    #: The column ratios are taken against: erlen's, or in the ASGI workload erlen's app
+    #: with async views (the like-for-like comparison with Starlette's and Quart's).
+    reference: str = REFERENCE
 
     def compute_ratios(self) -> None:
-        """Fill every measured cell's ratio against erlen's cell on the same case."""
+        """Fill every measured cell's ratio against the reference cell on the same case."""
         for cells in self.cases.values():
-            reference = cells.get(REFERENCE)
+            reference = cells.get(self.reference)
             for cell in cells.values():
                 cell.ratio_vs_reference = None
                 if reference is None or not reference.ok or not cell.ok:
@@ -160,6 +163,7 @@ class WorkloadResult:
             "primary_metric": self.primary,
             "lower_is_better": self.lower_is_better,
             "frameworks": self.frameworks,
+            "reference": self.reference,
             "case_descriptions": self.case_descriptions,
             "notes": self.notes,
             "cases": {

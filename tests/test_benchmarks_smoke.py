@@ -95,10 +95,12 @@ def test_results_json_has_the_documented_shape(quick_run: tuple[dict[str, Any], 
     assert set(document["workloads"]) == set(WORKLOADS)
     assert document["machine"]["nproc"] >= 1
     assert document["machine"]["packages"]["flask"]
-    assert set(document["frameworks"]) == {"erlen", *PEERS}
+    assert set(document["frameworks"]) == {"erlen", "erlen_async", *PEERS}
     for name, workload in document["workloads"].items():
         assert workload["primary_metric"] == PRIMARY_METRICS[name]
         assert workload["frameworks"][0] == "erlen"
+        # ASGI ratios are against erlen's async views (like-for-like with Starlette).
+        assert workload["reference"] == ("erlen_async" if name == "asgi" else "erlen")
         assert workload["cases"], name
         for case, cells in workload["cases"].items():
             assert set(cells) <= set(workload["frameworks"]), (name, case)
@@ -141,6 +143,14 @@ def test_erlen_never_answers_wrongly(quick_run: tuple[dict[str, Any], Path]) -> 
         return
     wrong = {key: reason for key, reason in reasons.items() if not is_missing_piece(reason)}
     assert wrong == {}
+
+
+def test_erlen_async_views_pass_every_asgi_check(quick_run: tuple[dict[str, Any], Path]) -> None:
+    """The async-views app runs under ASGI only: in-process cases, e2e and memory."""
+    document, _ = quick_run
+    cells = cells_of(document, "erlen_async")
+    assert len(cells) == 7 + 1 + 1
+    assert {key: cell["reason"] for key, cell in cells.items() if cell["status"] != "ok"} == {}
 
 
 def test_erlen_passes_every_check(quick_run: tuple[dict[str, Any], Path]) -> None:
@@ -258,3 +268,28 @@ def test_route_set_loads_with_concrete_paths_and_unique_endpoints() -> None:
     assert events.template("<", ">") == "/repos/<owner>/<repo>/events"
     assert events.path == "/repos/owner-1/repo-1/events"
     assert events.values == {"owner": "owner-1", "repo": "repo-1"}
+
+
+def test_readme_section_is_replaced_between_its_markers(
+    quick_run: tuple[dict[str, Any], Path],
+) -> None:
+    from benchmarks.report import (
+        README_END,
+        README_START,
+        render_readme_section,
+        replace_readme_section,
+    )
+
+    document, _ = quick_run
+    section = render_readme_section(document, "docs/")
+    assert section.startswith(README_START) and section.endswith(README_END)
+    for workload in document["workloads"].values():
+        assert workload["title"] in section
+    assert "](docs/img/bench-wsgi.png)" in section
+    readme = f"# erlen\n\nintro\n\n{README_START}\nold table\n{README_END}\n\n## After\n"
+    updated = replace_readme_section(readme, section)
+    assert "old table" not in updated
+    assert updated.startswith("# erlen\n\nintro\n\n") and updated.endswith("\n\n## After\n")
+    assert replace_readme_section(updated, section) == updated  # idempotent
+    with pytest.raises(ValueError, match="markers"):
+        replace_readme_section("# erlen without markers\n", section)

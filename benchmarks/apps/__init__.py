@@ -47,6 +47,7 @@ FRAMEWORKS: dict[str, Framework] = {
     framework.key: framework
     for framework in (
         Framework("erlen", "erlen", "erlen", ("wsgi", "asgi")),
+        Framework("erlen_async", "erlen (async views)", "erlen", ("asgi",)),
         Framework("flask", "Flask", "flask", ("wsgi",)),
         Framework("falcon", "Falcon", "falcon", ("wsgi", "asgi")),
         Framework("bottle", "Bottle", "bottle", ("wsgi",)),
