@@ -4,7 +4,10 @@ It is an adapter, not a second framework: each HTTP request becomes a WSGI-style
 environ and runs through the same dispatch core as WSGI requests (``app.wsgi_app``,
 so WSGI middleware assigned there applies too), inside a greenlet on the event loop
 (see :mod:`erlen.concurrency`).  Async views and hooks run natively on the loop; sync
-views run in a bounded thread pool.  The request body is streamed from ``receive`` as
+views run in a bounded thread pool.  The common request of an app without hooks (the
+one WSGI serves through ``_fast_wsgi_call``) skips the greenlet: its small body, if
+any, is received first, and ``_fast_asgi_call`` awaits a coroutine view directly in
+the server's task.  The request body is streamed from ``receive`` as
 the app reads it; responses are sent as they are produced (sync iterators are advanced
 in the pool, async iterators awaited).  ``lifespan`` runs the app's startup and shutdown
 handlers; WebSocket scopes are handled by :mod:`erlen.websocket`.
@@ -22,6 +25,7 @@ from urllib.parse import unquote_to_bytes
 from .concurrency import AsgiBridge, default_executor
 from .exceptions import ClientDisconnected
 from .http.status import STATUS_LINES
+from .lazy import cached_property
 
 if t.TYPE_CHECKING:
     from .app import Erlen
@@ -100,6 +104,9 @@ def build_environ(scope: Scope, body: t.Any, errors: t.Any = None) -> dict[str, 
     return environ
 
 
+#: Bodies announced up to this size are received before the app runs (see
+#: :meth:`RequestBody.buffer`); larger ones stream as the app reads them.
+_BUFFER_LIMIT = 64 * 1024
 _NO_SERVER = ("localhost", 80)
 _STATUS_CODES = {line: code for code, line in STATUS_LINES.items()}
 _BASE_ENVIRON: dict[str, t.Any] = {
@@ -135,7 +142,7 @@ class RequestBody:
     reads raise :class:`~erlen.exceptions.ClientDisconnected`.
     """
 
-    __slots__ = ("_bridge", "_buffer", "_done", "_queue", "_receive", "disconnected", "expected")
+    __slots__ = ("_bridge", "_buffer", "_done", "_queue", "_receive", "disconnected")
 
     def __init__(self, receive: Receive, bridge: AsgiBridge) -> None:
         self._receive = receive
@@ -145,24 +152,55 @@ class RequestBody:
         self._buffer = bytearray()
         self._done = False
         self.disconnected = False
-        #: Whether the client announced a body (set once the environ is built).
-        self.expected = True
 
-    def _pull(self) -> bool:
-        """Receive one more message; False once the body is complete."""
-        if self._done:
+    def none_announced(self, environ: dict[str, t.Any]) -> bool:
+        """True (and the body complete) when the request announces no body at all."""
+        if "CONTENT_LENGTH" in environ or "HTTP_TRANSFER_ENCODING" in environ:
             return False
-        source = self._queue.get() if self._queue is not None else self._receive()
-        message = self._bridge.await_sync(source)
+        self._done = True  # reads return b"" without asking the server
+        return True
+
+    async def buffer(self, environ: dict[str, t.Any]) -> bool:
+        """Receive a small announced body now, so that sync code never waits for it.
+
+        True when the whole body is buffered (or there is none, or the client went
+        away: reads then raise as they would have); False for a body that is large,
+        of unknown length or over ``MAX_CONTENT_LENGTH``-sized limits, which is left
+        to be read as the app asks.
+        """
+        length = environ.get("CONTENT_LENGTH")
+        if length is None or length == "0":
+            if "HTTP_TRANSFER_ENCODING" in environ:
+                return False
+            self._done = True  # no body: reads return b"" without asking the server
+            return True
+        if not length.isdigit() or int(length) > _BUFFER_LIMIT:
+            return False
+        while not self._done and len(self._buffer) <= _BUFFER_LIMIT:
+            self._take(await self._receive())
+        return self._done
+
+    def _take(self, message: Message) -> None:
+        """Add one received message to the buffer (or note the disconnect)."""
         kind = message["type"]
         if kind == "http.disconnect":
             self._done = True
             self.disconnected = True
-            raise ClientDisconnected()
-        if kind == "http.request":
+        elif kind == "http.request":
             self._buffer += message.get("body", b"")
             if not message.get("more_body", False):
                 self._done = True
+
+    def _pull(self) -> bool:
+        """Receive one more message; False once the body is complete."""
+        if self._done:
+            if self.disconnected:
+                raise ClientDisconnected()
+            return False
+        source = self._queue.get() if self._queue is not None else self._receive()
+        self._take(self._bridge.await_sync(source))
+        if self.disconnected:
+            raise ClientDisconnected()
         return True
 
     def read(self, size: int | None = -1) -> bytes:
@@ -235,6 +273,12 @@ class ASGIAdapter:
         self._executor = executor
         self._bridge: AsgiBridge | None = None
 
+    @cached_property
+    def _direct_views(self) -> bool:
+        """Whether the app's coroutine views can be awaited directly (its class keeps
+        erlen's ``ensure_sync``); decided once, at the first request."""
+        return self.app._awaits_views_directly()
+
     @property
     def executor(self) -> t.Any:
         if self._executor is None:
@@ -270,15 +314,21 @@ class ASGIAdapter:
             bridge = self.bridge()
         body = RequestBody(receive, bridge)
         environ = build_environ(scope, body)
-        body.expected = (
-            environ.get("CONTENT_LENGTH", "0") not in ("", "0")
-            or "HTTP_TRANSFER_ENCODING" in environ
-        )
         start = _ResponseStart()
         app = self.app
-        # Skip the wsgi_app method layer unless middleware was assigned to it.
-        entry = app.__dict__.get("wsgi_app") or app._wsgi_call
-        app_iter = await bridge.run(entry, environ, start)
+        if (
+            "wsgi_app" not in app.__dict__  # no WSGI middleware to go through
+            and app._fast_path_applies(environ)
+            and self._direct_views
+            and (body.none_announced(environ) or await body.buffer(environ))
+        ):
+            # The common request, served in this task: coroutine views are awaited
+            # directly, with no request greenlet in between.
+            app_iter = await app._fast_asgi_call(environ, start, bridge)
+        else:
+            # Skip the wsgi_app method layer unless middleware was assigned to it.
+            entry = app.__dict__.get("wsgi_app") or app._wsgi_call
+            app_iter = await bridge.run(entry, environ, start)
         status = _STATUS_CODES.get(start.status) or int(start.status.partition(" ")[0])
         headers = _response_headers(start.headers)
         sequence = (

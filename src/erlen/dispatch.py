@@ -32,6 +32,7 @@ from .wrappers.response import Response as _Response
 
 if t.TYPE_CHECKING:
     from .app import Erlen
+    from .concurrency import AsgiBridge
     from .wrappers import Response
 
 __all__ = ["DispatchMixin"]
@@ -56,10 +57,11 @@ class DispatchMixin:
         """A request context for a WSGI environ."""
         return RequestContext(self, environ)
 
-    def _wsgi_call(
-        self: Erlen, environ: dict[str, t.Any], start_response: t.Callable[..., t.Any]
-    ) -> t.Any:
-        if (
+    def _fast_path_applies(self: Erlen, environ: dict[str, t.Any]) -> bool:
+        """Whether the inlined lifecycle (:meth:`_fast_wsgi_call`, or its ASGI twin)
+        can serve this request: no hooks, signals, eager session, nested or preserved
+        context, WebSocket upgrade or overridden ``request_context``."""
+        return (
             not self.before_request_funcs
             and not self.url_value_preprocessors
             and not self.after_request_funcs
@@ -71,7 +73,12 @@ class DispatchMixin:
             and "HTTP_UPGRADE" not in environ
             and type(self).request_context is _base_request_context
             and self.session_interface.opens_lazily
-        ):
+        )
+
+    def _wsgi_call(
+        self: Erlen, environ: dict[str, t.Any], start_response: t.Callable[..., t.Any]
+    ) -> t.Any:
+        if self._fast_path_applies(environ):
             return self._fast_wsgi_call(environ, start_response)
         if "erlen.websocket" in environ:
             return self._websocket_wsgi(environ, start_response)
@@ -201,6 +208,115 @@ class DispatchMixin:
                     finally:
                         _cv_app.reset(app_token)
                         app_ctx._token = None
+
+    async def _fast_asgi_call(
+        self: Erlen,
+        environ: dict[str, t.Any],
+        start_response: t.Callable[..., t.Any],
+        bridge: AsgiBridge,
+    ) -> t.Any:
+        """:meth:`_fast_wsgi_call` for ASGI, run in the server's task itself.
+
+        The same steps in the same order; what differs is how the view is called: a
+        coroutine view is awaited directly (no request greenlet, no thread), a sync view
+        goes to the thread pool.  Steps that may run user callables which are allowed
+        to be async (error handlers, ``after_this_request`` functions, teardown
+        functions, the rare cases of :meth:`dispatch_request`) run through *bridge* in a
+        request greenlet, exactly as on the general path.  The caller guarantees that
+        the request body, if any, is already buffered, so sync code never waits for it.
+        """
+        request = self.request_class(environ)
+        ctx = RequestContext(self, environ, request)
+        app_ctx = self.app_context()
+        app_token = app_ctx._token = _cv_app.set(app_ctx)
+        request_token = ctx._token = _cv_request.set(ctx)
+        ctx._app_ctx = app_ctx
+        error: BaseException | None = None
+        try:
+            try:
+                self._match_request(ctx)
+                self._got_first_request = True
+                try:
+                    rule = request.url_rule
+                    if (
+                        request.routing_exception is not None
+                        or rule.websocket  # type: ignore[union-attr]
+                        or (rule.provide_automatic_options and request.method == "OPTIONS")  # type: ignore[union-attr]
+                    ):
+                        rv = await bridge.run(self.dispatch_request)
+                    else:
+                        view = self.view_functions[rule.endpoint]  # type: ignore[union-attr]
+                        call = self._sync_views.get(view)
+                        if call is None:
+                            call = self._sync_views[view] = self._view_caller(view)
+                        if call is view:
+                            rv = await bridge.run_in_thread(view, **request.view_args)  # type: ignore[arg-type]
+                        else:
+                            rv = await call.__wrapped__(**request.view_args)  # type: ignore[attr-defined]
+                except Exception as e:
+                    rv = await bridge.run(_while_handling, self.handle_user_exception, e)
+                if signals.request_signals_active:
+                    response = await bridge.run(self.finalize_request, rv)
+                    return response(environ, start_response)
+                untouched = (
+                    ctx._after_request_functions is None
+                    and ctx._session is None
+                    and (
+                        "HTTP_COOKIE" not in environ
+                        or not self.session_interface.needs_saving_unopened(self, request)
+                    )
+                )
+                if rv.__class__ is str and untouched and self.response_class is _Response:
+                    body = rv.encode()
+                    start_response(
+                        "200 OK", [("Content-Type", _HTML), ("Content-Length", str(len(body)))]
+                    )
+                    return [] if environ["REQUEST_METHOD"] == "HEAD" else [body]
+                if untouched:
+                    response = self.make_response(rv)
+                else:
+                    response = await bridge.run(self._finish_response, rv)
+            except Exception as e:
+                error = e
+                response = await bridge.run(_while_handling, self.handle_exception, e)
+            except:
+                error = sys.exc_info()[1]
+                raise
+            return response(environ, start_response)
+        finally:
+            if signals.request_signals_active:
+                if error is not None and self.should_ignore_error(error):
+                    error = None
+                await bridge.run(ctx.pop, error)
+            else:
+                try:
+                    if "files" in request.__dict__:
+                        request.close()
+                finally:
+                    _cv_request.reset(request_token)
+                    ctx._token = ctx._app_ctx = None
+                    try:
+                        if self.teardown_appcontext_funcs:
+                            if error is not None and self.should_ignore_error(error):
+                                error = None
+                            await bridge.run(self.do_teardown_appcontext, error)
+                    finally:
+                        _cv_app.reset(app_token)
+                        app_ctx._token = None
+
+    def _finish_response(self: Erlen, rv: t.Any) -> Response:
+        """The response for *rv* with ``after_request`` work done (session, hooks)."""
+        return self.process_response(self.make_response(rv))
+
+    def _awaits_views_directly(self: Erlen) -> bool:
+        """Whether coroutine views can be awaited without going through
+        :meth:`ensure_sync` (which an app may override to wrap them differently)."""
+        cls = type(self)
+        return (
+            cls.ensure_sync is DispatchMixin.ensure_sync
+            and cls.async_to_sync is DispatchMixin.async_to_sync
+            and cls._view_caller is DispatchMixin._view_caller
+        )
 
     # -- dispatch --------------------------------------------------------------------
 
@@ -547,6 +663,16 @@ class DispatchMixin:
 
     def _get_current_ctx(self: Erlen) -> RequestContext | None:
         return _cv_request.get(None)
+
+
+def _while_handling(handle: t.Callable[[Exception], t.Any], error: Exception) -> t.Any:
+    """``handle(error)`` with *error* as the exception being handled, as in the
+    ``except`` block it came from (a request greenlet starts with none), so that a
+    bare ``raise`` in the handler re-raises it."""
+    try:
+        raise error
+    except Exception:
+        return handle(error)
 
 
 def _in_thread_pool(view: t.Callable[..., t.Any], kwargs: t.Any) -> t.Any:

@@ -311,3 +311,135 @@ def test_invalid_utf8_path_is_a_400_over_asgi(app: Erlen) -> None:
     scope = http_scope("/x")
     scope["raw_path"] = b"/%FF%FE"
     assert call(app, scope).status == 400
+
+
+# -- the direct path: a hook-free app's coroutine views run in the server's task ----------
+
+
+def _runs_in_request_greenlet() -> bool:
+    import greenlet
+
+    from erlen.concurrency import RequestGreenlet
+
+    return isinstance(greenlet.getcurrent(), RequestGreenlet)
+
+
+def test_coroutine_views_of_a_hook_free_app_run_without_a_request_greenlet() -> None:
+    def make(with_hook: bool) -> tuple[Erlen, list[bool]]:
+        app = Erlen(__name__)
+        seen: list[bool] = []
+        if with_hook:
+            # A before_request hook needs the general lifecycle (in a request greenlet).
+            app.before_request(lambda: None)
+
+        @app.route("/where-async")
+        async def where_async() -> str:
+            seen.append(_runs_in_request_greenlet())
+            await asyncio.sleep(0)
+            return "ok"
+
+        return app, seen
+
+    for with_hook in (False, True):
+        app, seen = make(with_hook)
+        assert call(app, http_scope("/where-async")).body == b"ok"
+        # (ERLEN_GENERAL_PATH=1 turns the inlined paths off: then always a greenlet.)
+        assert seen == [with_hook or not Erlen._fast_path_enabled]
+
+
+def test_direct_path_async_error_handler_after_this_request_and_teardown(app: Erlen) -> None:
+    events: list[str] = []
+
+    @app.errorhandler(KeyError)
+    async def missing(error: KeyError) -> tuple[str, int]:
+        await asyncio.sleep(0)
+        events.append(f"handler in greenlet={_runs_in_request_greenlet()}")
+        return "no such key", 404
+
+    @app.teardown_appcontext
+    async def teardown(exc: BaseException | None) -> None:
+        await asyncio.sleep(0)
+        events.append(f"teardown {exc!r}")
+
+    @app.route("/lookup")
+    async def lookup() -> str:
+        @erlen.after_this_request
+        async def stamp(response: t.Any) -> t.Any:
+            await asyncio.sleep(0)
+            response.headers["X-Stamped"] = "yes"
+            return response
+
+        return {"a": "1"}[request.args["key"]]
+
+    found = call(app, http_scope("/lookup", query=b"key=a"))
+    assert (found.status, found.body, found.headers["x-stamped"]) == (200, b"1", "yes")
+    missing_key = call(app, http_scope("/lookup", query=b"key=b"))
+    assert (missing_key.status, missing_key.body) == (404, b"no such key")
+    # The async handler ran in a request greenlet (sync code may call it); the
+    # teardown saw no error, since the handler dealt with it.
+    assert events == ["teardown None", "handler in greenlet=True", "teardown None"]
+
+
+def test_direct_path_unhandled_error_is_a_500_and_propagates_when_testing(app: Erlen) -> None:
+    @app.route("/boom")
+    async def boom() -> str:
+        await asyncio.sleep(0)
+        raise ZeroDivisionError("boom")
+
+    assert call(app, http_scope("/boom")).status == 500
+    app.testing = True
+    with pytest.raises(ZeroDivisionError, match="boom"):
+        call(app, http_scope("/boom"))
+
+
+def test_direct_path_disconnect_while_the_body_arrives(app: Erlen) -> None:
+    @app.post("/length")
+    async def length() -> str:
+        return f"{len(request.get_data())} bytes"
+
+    exchange = Exchange(
+        [
+            {"type": "http.request", "body": b"x" * 10, "more_body": True},
+            {"type": "http.disconnect"},
+        ]
+    )
+    result = call(app, http_scope("/length", "POST", [(b"content-length", b"100")]), exchange)
+    assert result.status == 400
+    assert call(app, http_scope("/")).body == b"sync hello"
+
+
+def test_large_body_streams_to_a_coroutine_view_through_the_general_path(app: Erlen) -> None:
+    chunk = b"z" * 10_000
+    incoming = [{"type": "http.request", "body": chunk, "more_body": True} for _ in range(19)]
+    incoming.append({"type": "http.request", "body": chunk, "more_body": False})
+    exchange = Exchange(incoming)
+
+    @app.post("/big")
+    async def big() -> str:
+        return f"{len(request.get_data())} bytes, greenlet={_runs_in_request_greenlet()}"
+
+    scope = http_scope("/big", "POST", [(b"content-length", b"200000")])
+    assert call(app, scope, exchange).body == b"200000 bytes, greenlet=True"
+
+
+def test_an_overridden_ensure_sync_still_wraps_coroutine_views() -> None:
+    calls: list[str] = []
+
+    class Tracing(Erlen):
+        def ensure_sync(self, func: t.Callable[..., t.Any]) -> t.Callable[..., t.Any]:
+            wrapped = super().ensure_sync(func)
+
+            def traced(*args: t.Any, **kwargs: t.Any) -> t.Any:
+                calls.append(getattr(func, "__name__", "?"))
+                return wrapped(*args, **kwargs)
+
+            return traced
+
+    app = Tracing(__name__)
+
+    @app.route("/")
+    async def index() -> str:
+        return "traced"
+
+    assert call(app, http_scope("/")).body == b"traced"
+    assert calls == ["index"]
