@@ -524,8 +524,7 @@ class DispatchMixin:
         page = error.get_page(environ)
         if page is None:
             return self.response_class.force_type(error.get_response(environ), environ)
-        response = self.response_class(page.body, page.status, page.headers)
-        return response
+        return self.response_class._from_page(page)
 
     # -- errors ------------------------------------------------------------------------
 

@@ -26,7 +26,7 @@ from .globals import _cv_app, _cv_request
 from .routing.builder import _SPECIAL_VALUES
 from .routing.converters import ValidationError
 from .routing.exceptions import BuildError
-from .routing.map import MapAdapter
+from .routing.map import MapAdapter, miss_error
 from .routing.matcher import SLASH
 from .signing import sign_path, sign_url
 
@@ -258,6 +258,26 @@ def _build_signed_url(
     return url
 
 
+#: Host headers known to bind (see :func:`_accept_host`); bounded, never evicted.
+_accepted_hosts: dict[str | None, bool] = {}
+
+
+def _accept_host(environ: dict[str, t.Any]) -> bool:
+    """Whether the request's ``Host`` would bind a URL adapter, as the fast routing
+    path (which binds none) must know: a host name with an empty or over-long label
+    cannot be IDNA-encoded, which is a 400 (as on Flask).  Good hosts are remembered."""
+    host = environ.get("HTTP_HOST")
+    if host is None:
+        return False  # rare (HTTP/1.0): let the adapter work out the server's name
+    try:
+        host.lower().partition(":")[0].encode("idna")
+    except UnicodeError:
+        return False
+    if len(_accepted_hosts) < 256:
+        _accepted_hosts[host] = True
+    return True
+
+
 class UrlMixin:
     """Routing and URL building for :class:`~erlen.app.Erlen`."""
 
@@ -298,6 +318,7 @@ class UrlMixin:
             and not self.subdomain_matching
             and "HTTP_UPGRADE" not in environ
             and ctx._url_adapter is _UNSET
+            and (environ.get("HTTP_HOST") in _accepted_hosts or _accept_host(environ))
         ):
             if url_map._remap:
                 url_map.update()
@@ -326,19 +347,29 @@ class UrlMixin:
                 path = f"/{path.lstrip('/')}" if path else ""
             if method not in _UPPER_METHODS:
                 method = method.upper()
+            miss: list[t.Any] = []
             try:
                 found = matcher._compiled(  # type: ignore[misc]
-                    url_map.default_subdomain, path, method, False, []
+                    url_map.default_subdomain, path, method, False, miss
                 )
             except ValidationError:
-                found = None  # the adapter below reports 404/405 precisely
-            if found is not None and found is not SLASH:
+                # A converter refused a value of the chosen rule: 404 or 405, as the
+                # adapter would answer.
+                request.routing_exception = miss_error(miss)
+                return
+            if found is None:
+                if not (url_map.merge_slashes and "//" in path):
+                    request.routing_exception = miss_error(miss)
+                    return
+            elif found is not SLASH:
                 rule, view_args = found
                 if not rule._redirects and not rule.alias:
                     request.url_rule = rule
                     request.view_args = view_args
                     request.__dict__["method"] = method
                     return
+        # Redirects (trailing slash, merged slashes, aliases, redirect_to), host
+        # checks and anything configured go through a bound adapter.
         self._match_with_adapter(ctx)
 
     def _match_with_adapter(self: Erlen, ctx: RequestContext) -> None:

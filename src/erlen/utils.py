@@ -58,17 +58,19 @@ def redirect(location: str, code: int = 302, Response: type[Response] | None = N
     if Response is None:
         from .wrappers import Response
     html_location = escape(location)
-    response = Response(
+    text = (
         "<!doctype html>\n"
         "<html lang=en>\n"
         "<title>Redirecting...</title>\n"
         "<h1>Redirecting...</h1>\n"
         "<p>You should be redirected automatically to the target URL: "
-        f'<a href="{html_location}">{html_location}</a>. If not, click the link.\n',
-        code,
-        mimetype="text/html",
+        f'<a href="{html_location}">{html_location}</a>. If not, click the link.\n'
     )
-    response.headers["Location"] = location
+    plain_redirect = getattr(Response, "_plain_redirect", None)  # erlen's classes have it
+    response = plain_redirect(text, code, location) if plain_redirect is not None else None
+    if response is None:
+        response = Response(text, code, mimetype="text/html")
+        response.headers["Location"] = location
     return response
 
 

@@ -313,3 +313,38 @@ def test_decode_path_round_trips_any_text(path):
     except UnicodeEncodeError:  # lone surrogates cannot be sent
         return
     assert decode_path(raw) == path
+
+
+# -- iri_to_uri's shortcut for plain relative URLs ----------------------------------------
+
+_URL_CHARS = "aZ09-._~%!$&'()*+,/:;=@?# \u00fc\"<>\\^`{|}\t"
+
+
+@settings(max_examples=3000, derandomize=True, database=None)
+@given(st.text(alphabet=_URL_CHARS, max_size=14))
+def test_the_plain_relative_url_shortcut_changes_nothing(tail: str) -> None:
+    from erlen.http.urls import _iri_to_uri, is_plain_relative_uri
+
+    url = "/" + tail
+    if is_plain_relative_uri(url):
+        assert _iri_to_uri(url) == url == iri_to_uri(url)
+
+
+@pytest.mark.parametrize(
+    ("url", "plain"),
+    [
+        ("/hello", True),
+        ("/", True),
+        ("/a?next=/b&x=1#top", True),
+        ("/a?", False),  # the general path drops an empty query
+        ("/a#", False),
+        ("//evil.example/", False),  # a host: normalised by the general path
+        ("/caf\u00e9", False),
+        ("/a b", False),
+        ("http://example.com/", False),
+    ],
+)
+def test_which_urls_take_the_shortcut(url: str, plain: bool) -> None:
+    from erlen.http.urls import is_plain_relative_uri
+
+    assert is_plain_relative_uri(url) is plain

@@ -30,6 +30,7 @@ __all__ = [
     "InvalidPathEncoding",
     "decode_path",
     "iri_to_uri",
+    "is_plain_relative_uri",
     "quote_segment",
     "uri_to_iri",
     "url_decode",
@@ -251,6 +252,20 @@ def uri_to_iri(uri: str) -> str:
     )
 
 
+# A relative URL (path, optional non-empty query and fragment) made only of characters
+# that iri_to_uri keeps as they are: it is its own URI.
+_PLAIN_CHARS = r"A-Za-z0-9\-._~%!$&'()*+,/:;=@"
+_PLAIN_RELATIVE_URI = re.compile(
+    rf"/(?!/)[{_PLAIN_CHARS}]*(?:\?[{_PLAIN_CHARS}?]+)?(?:#[{_PLAIN_CHARS}?#]+)?"
+).fullmatch
+
+
+def is_plain_relative_uri(url: str) -> bool:
+    """Whether *url* is a path-absolute URL that :func:`iri_to_uri` leaves unchanged
+    (the usual redirect target: nothing to encode, no host to normalise)."""
+    return _PLAIN_RELATIVE_URI(url) is not None
+
+
 def iri_to_uri(iri: str) -> str:
     """Convert an IRI to a URI: percent-encode non-ASCII and unsafe characters (as
     UTF-8) while keeping existing escapes and reserved characters, and encode the host
@@ -259,6 +274,12 @@ def iri_to_uri(iri: str) -> str:
     ``iri_to_uri("http://\\u2603.net/p\\xe5th?q=\\xe8ry%DF")`` gives
     ``"http://xn--n3h.net/p%C3%A5th?q=%C3%A8ry%DF"``.
     """
+    if _PLAIN_RELATIVE_URI(iri) is not None:
+        return iri
+    return _iri_to_uri(iri)
+
+
+def _iri_to_uri(iri: str) -> str:
     parts = urlsplit(iri)
     netloc = parts.hostname.encode("idna").decode("ascii") if parts.hostname else ""
     if ":" in netloc:

@@ -280,6 +280,21 @@ class Map:
         return f"{type(self).__name__}({pformat(list(self.iter_rules()))})"
 
 
+def _no_match_error(miss: NoMatch) -> HTTPException:
+    """The HTTP error for a failed match: 405 with the methods that would have
+    matched, 400 for a WebSocket/HTTP mismatch, else 404."""
+    if miss.have_match_for:
+        return MethodNotAllowed(valid_methods=list(miss.have_match_for))
+    if miss.websocket_mismatch:
+        return WebsocketMismatch()
+    return NotFound()
+
+
+def miss_error(miss: list[t.Any]) -> HTTPException:
+    """The HTTP error for a compiled match that found nothing, from its miss list."""
+    return _no_match_error(_no_match(miss))
+
+
 class MapAdapter:
     """A :class:`Map` bound to one server name, script root, subdomain and scheme."""
 
@@ -407,12 +422,7 @@ class MapAdapter:
                 )
             rule, values = found
         except ValidationError:
-            error = _no_match(miss)
-            if error.have_match_for:
-                raise MethodNotAllowed(valid_methods=list(error.have_match_for)) from None
-            if error.websocket_mismatch:
-                raise WebsocketMismatch() from None
-            raise NotFound() from None
+            raise miss_error(miss) from None
         except RequestPath as e:
             if query_args is None:
                 query_args = self.query_args or {}
@@ -431,11 +441,7 @@ class MapAdapter:
                 )
             ) from None
         except NoMatch as e:
-            if e.have_match_for:
-                raise MethodNotAllowed(valid_methods=list(e.have_match_for)) from None
-            if e.websocket_mismatch:
-                raise WebsocketMismatch() from None
-            raise NotFound() from None
+            raise _no_match_error(e) from None
         if rule._redirects:
             self._check_redirects(rule, method, values, query_args)
         if return_rule:

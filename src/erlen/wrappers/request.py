@@ -21,6 +21,7 @@ from ..exceptions import (
     SecurityError,
     UnsupportedMediaType,
 )
+from ..globals import _cv_app
 from ..http.cookies import parse_cookie
 from ..http.files import FileStorage
 from ..http.form import FormDataError, FormLimitExceeded, default_stream_factory, parse_form_data
@@ -466,15 +467,15 @@ class Request(RequestHeadersMixin):
                 max_form_parts=self.max_form_parts,
                 max_content_length=self.max_content_length,
                 stream_factory=self._get_file_stream,
-                cls=MultiDict,
+                cls=storage,
             )
         except (FormLimitExceeded, StreamLimitExceeded) as e:
             raise RequestEntityTooLarge() from e
         except FormDataError as e:
             raise BadRequest(f"The form data could not be parsed: {e}.") from None
         d["stream"] = stream
-        d["form"] = storage(form.items(multi=True))
-        d["files"] = RequestFiles(files.items(multi=True))
+        d["form"] = form
+        d["files"] = RequestFiles(files.items(multi=True)) if files else RequestFiles()
 
     @cached_property
     def form(self) -> MultiDict[str, str]:
@@ -605,8 +606,6 @@ class _RequestValues(CombinedMultiDict):  # type: ignore[type-arg]
 
 def _config_value(key: str, default: t.Any) -> t.Any:
     """A setting of the current app, or *default* outside an app context."""
-    from ..globals import _cv_app
-
     app_ctx = _cv_app.get(None)
     if app_ctx is None:
         return default

@@ -16,11 +16,12 @@ from ..http.cookies import dump_cookie
 from ..http.headers import Headers
 from ..http.options import get_content_type
 from ..http.status import HTTP_STATUS_CODES, STATUS_LINES
-from ..http.urls import iri_to_uri
+from ..http.urls import iri_to_uri, is_plain_relative_uri
 from .conditional import remove_entity_headers
 from .response_headers import ResponseHeadersMixin
 
 if t.TYPE_CHECKING:
+    from ..exceptions import ErrorPage
     from ..globals import _cv_app as _cv_app_type  # noqa: F401
 
 __all__ = ["ClosingIterator", "Response", "ResponseStream"]
@@ -168,6 +169,49 @@ class Response(ResponseHeadersMixin):
         response._hlist = [("Content-Type", content_type), ("Content-Length", str(len(body)))]
         response._headers = response._status = None
         response._status_code = cls.default_status
+        response._on_close = _no_callbacks
+        response.direct_passthrough = False
+        return response
+
+    @classmethod
+    def _plain_redirect(cls, text: str, code: int, location: str) -> Response | None:
+        """``Response(text, code, mimetype="text/html")`` with a ``Location`` that is
+        already a URI (:func:`~erlen.http.urls.is_plain_relative_uri`), or ``None``
+        when the general constructor must build it (a subclass's constructor, an
+        unusual status, a location to correct or encode)."""
+        if (
+            cls.__init__ is not _base_init
+            or cls.autocorrect_location_header
+            or code not in STATUS_LINES
+            or not is_plain_relative_uri(location)
+        ):
+            return None
+        response = object.__new__(cls)
+        body = text.encode()
+        response._plain_body = response.response = [body]
+        response._hlist = [
+            ("Content-Type", _content_type_for("text/html")),
+            ("Content-Length", str(len(body))),
+            ("Location", location),
+        ]
+        response._headers = response._status = None
+        response._status_code = code
+        response._on_close = _no_callbacks
+        response.direct_passthrough = False
+        return response
+
+    @classmethod
+    def _from_page(cls, page: ErrorPage) -> Response:
+        """``Response(page.body, page.status, page.headers)`` for an error page (its
+        headers are trusted: they were checked when the page was rendered)."""
+        if cls.__init__ is not _base_init:
+            return cls(page.body, page.status, list(page.headers))
+        response = object.__new__(cls)
+        response._plain_body = response.response = [page.body]
+        response._hlist = list(page.headers)
+        response._headers = None
+        response._status = page.status
+        response._status_code = page.code
         response._on_close = _no_callbacks
         response.direct_passthrough = False
         return response
