@@ -528,3 +528,59 @@ def test_tag_classes_and_default_order():
 @pytest.mark.parametrize(("candidate", "sc"), scenario_cases(__name__))
 def test_scenario(candidate, sc):
     check_scenario(candidate, sc)
+
+
+def test_compact_responses_reuse_encoders_safely():
+    """jsonify keeps a C encoder per thread and settings: a failed encode must not make
+    later objects look circular, settings changes must take effect, cycles are still
+    caught, and threads don't share one encoder's state."""
+    import threading
+
+    from erlen import Erlen, jsonify
+
+    app = Erlen(__name__)
+    with app.app_context():
+        retried = {"a": [object()]}
+        with pytest.raises(TypeError):
+            jsonify(retried)
+        retried["a"] = [0]
+        assert jsonify(retried).get_data(as_text=True) == '{"a":[0]}\n'
+        for _ in range(50):
+            with pytest.raises(TypeError):
+                jsonify({"a": [object()]})
+            assert jsonify({"a": [1, {"b": 2}]}).get_data(as_text=True) == '{"a":[1,{"b":2}]}\n'
+        app.json.sort_keys = False
+        assert jsonify({"b": 1, "a": 2}).get_data(as_text=True) == '{"b":1,"a":2}\n'
+        app.json.sort_keys = True
+        assert jsonify({"b": 1, "a": 2}).get_data(as_text=True) == '{"a":2,"b":1}\n'
+        app.json.ensure_ascii = False
+        assert jsonify(["é"]).get_data(as_text=True) == '["é"]\n'
+        app.json.ensure_ascii = True
+        assert jsonify(["é"]).get_data(as_text=True) == '["\\u00e9"]\n'
+        assert jsonify("plain").get_data(as_text=True) == '"plain"\n'
+        loop: list = []
+        loop.append(loop)
+        with pytest.raises(ValueError, match="Circular"):
+            jsonify(loop)
+        assert jsonify([[1], [2]]).get_data(as_text=True) == "[[1],[2]]\n"
+
+    results: list[str] = []
+
+    def work(n: int) -> None:
+        with app.app_context():
+            for i in range(200):
+                nested = {"n": n, "items": [{"i": i, "deep": [[i]] * 3}] * 5}
+                results.append(jsonify(nested).get_data(as_text=True))
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(results) == 800
+    import json
+
+    assert all(
+        json.loads(text)["items"][0]["deep"] == [[json.loads(text)["items"][0]["i"]]] * 3
+        for text in results
+    )

@@ -10,9 +10,11 @@ from __future__ import annotations
 import dataclasses
 import decimal
 import json
+import threading
 import typing as t
 import uuid
 from datetime import date
+from json import encoder as _json_encoder
 
 from ..http.dates import http_date
 
@@ -58,6 +60,10 @@ class JSONProvider:
         """A response with the serialized arguments and the JSON mimetype."""
         obj = self._prepare_response_obj(args, kwargs)
         return self._app.response_class(self.dumps(obj), mimetype="application/json")
+
+
+#: Each thread's C encoders, by provider settings (see DefaultJSONProvider._compact).
+_thread_encoders = threading.local()
 
 
 def _default(o: t.Any) -> t.Any:
@@ -116,13 +122,56 @@ class DefaultJSONProvider(JSONProvider):
             )
         return encoder
 
+    def _compact(self, obj: t.Any) -> str:
+        """``json.dumps(obj, separators=(",", ":"), ...)`` with this provider's settings.
+
+        ``JSONEncoder.encode`` builds the C encoder anew on every call, which costs more
+        than encoding a small object; the C encoder is kept per thread instead (per
+        thread, because it remembers the containers it is inside of, to detect cycles).
+        """
+        if obj.__class__ is str:
+            return self._encoder(None).encode(obj)
+        key = (self.default, self.ensure_ascii, self.sort_keys)
+        encoders = _thread_encoders.__dict__
+        cached = encoders.get(key)
+        if cached is None:
+            if _json_encoder.c_make_encoder is None:  # no C speedups: the plain way
+                return self._encoder(None).encode(obj)
+            if len(encoders) > 16:
+                encoders.clear()
+            markers: dict[int, t.Any] = {}
+            cached = encoders[key] = (
+                markers,
+                _json_encoder.c_make_encoder(
+                    markers,
+                    self.default,
+                    _json_encoder.encode_basestring_ascii
+                    if self.ensure_ascii
+                    else _json_encoder.encode_basestring,
+                    None,
+                    ":",
+                    ",",
+                    self.sort_keys,
+                    False,
+                    True,
+                ),
+            )
+        markers, encode = cached
+        try:
+            return "".join(encode(obj, 0))
+        except BaseException:
+            # A failed encode leaves the containers it was inside of marked; forget
+            # them, or a later object at the same address would look circular.
+            markers.clear()
+            raise
+
     def response(self, *args: t.Any, **kwargs: t.Any) -> Response:
         """A JSON response; pretty-printed in debug mode unless ``compact`` is set."""
-        obj = self._prepare_response_obj(args, kwargs)
+        obj = args[0] if len(args) == 1 and not kwargs else self._prepare_response_obj(args, kwargs)
         compact = self.compact
         indent = 2 if (compact is None and self._app.debug) or compact is False else None
         if type(self).dumps is DefaultJSONProvider.dumps:
-            text = self._encoder(indent).encode(obj)
+            text = self._compact(obj) if indent is None else self._encoder(indent).encode(obj)
         elif indent is not None:
             text = self.dumps(obj, indent=indent)
         else:
