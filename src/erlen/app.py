@@ -499,10 +499,6 @@ class Erlen(DispatchMixin, UrlMixin, Scaffold):
         # in Flask's order.
         run_app(self, host=host, port=port, load_dotenv=load_dotenv, debug=debug, **options)
 
-    def wsgi_app(self, environ: dict[str, t.Any], start_response: t.Callable[..., t.Any]) -> t.Any:
-        """The WSGI application; wrap it for middleware: ``app.wsgi_app = MW(app.wsgi_app)``."""
-        return self._wsgi_call(environ, start_response)
-
     def __call__(self, environ: dict[str, t.Any], start_response: t.Callable[..., t.Any]) -> t.Any:
         """Call :meth:`wsgi_app` (so middleware assigned to it applies)."""
         return self.wsgi_app(environ, start_response)

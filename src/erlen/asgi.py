@@ -274,6 +274,14 @@ class ASGIAdapter:
         self._bridge: AsgiBridge | None = None
 
     @cached_property
+    def _plain_wsgi_app(self) -> bool:
+        """Whether the app's class keeps erlen's ``wsgi_app`` (a subclass may wrap it,
+        which requests must then go through); decided at the first request."""
+        from .dispatch import DispatchMixin
+
+        return type(self.app).wsgi_app is DispatchMixin.wsgi_app
+
+    @cached_property
     def _direct_views(self) -> bool:
         """Whether the app's coroutine views can be awaited directly (its class keeps
         erlen's ``ensure_sync``); decided once, at the first request."""
@@ -317,7 +325,8 @@ class ASGIAdapter:
         start = _ResponseStart()
         app = self.app
         if (
-            "wsgi_app" not in app.__dict__  # no WSGI middleware to go through
+            self._plain_wsgi_app  # no WSGI middleware or override to go through
+            and "wsgi_app" not in app.__dict__
             and app._fast_path_applies(environ)
             and self._direct_views
             and (body.none_announced(environ) or await body.buffer(environ))
@@ -326,8 +335,8 @@ class ASGIAdapter:
             # directly, with no request greenlet in between.
             app_iter = await app._fast_asgi_call(environ, start, bridge)
         else:
-            # Skip the wsgi_app method layer unless middleware was assigned to it.
-            entry = app.__dict__.get("wsgi_app") or app._wsgi_call
+            # Through wsgi_app, so that middleware assigned to it applies.
+            entry = app.wsgi_app
             app_iter = await bridge.run(entry, environ, start)
         status = _STATUS_CODES.get(start.status) or int(start.status.partition(" ")[0])
         headers = _response_headers(start.headers)

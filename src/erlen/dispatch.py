@@ -75,9 +75,13 @@ class DispatchMixin:
             and self.session_interface.opens_lazily
         )
 
-    def _wsgi_call(
+    def wsgi_app(
         self: Erlen, environ: dict[str, t.Any], start_response: t.Callable[..., t.Any]
     ) -> t.Any:
+        """The WSGI application; wrap it for middleware: ``app.wsgi_app = MW(app.wsgi_app)``.
+
+        (``app(environ, start_response)`` calls it, and so does the ASGI interface.)
+        """
         if self._fast_path_applies(environ):
             return self._fast_wsgi_call(environ, start_response)
         if "erlen.websocket" in environ:
@@ -122,7 +126,7 @@ class DispatchMixin:
     ) -> t.Any:
         """The request lifecycle for an app with no hooks, signals or eager session.
 
-        It is :meth:`_wsgi_call`, :meth:`full_dispatch_request` and the context push
+        It is :meth:`wsgi_app`, :meth:`full_dispatch_request` and the context push
         and pop with the steps that have nothing to do left out and the rest inlined.
         Anything unusual (an error, ``after_this_request``, a session that was used) is
         handed to the same general methods the full path uses.  A plain string from a

@@ -179,7 +179,7 @@ async def handle_websocket(
     environ["erlen.websocket"] = ws
     app = adapter.app
     # Through the wsgi_app chain, so middleware assigned there (ProxyFix) applies.
-    entry = app.__dict__.get("wsgi_app") or app._wsgi_call
+    entry = app.wsgi_app
     await bridge.run(entry, environ, _ignore_start_response)
     status = environ.get("erlen.websocket.status")
     if not ws.accepted and not ws.closed:
