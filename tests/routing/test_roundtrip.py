@@ -18,13 +18,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from .impls import (
+    bounded_settings,
+    candidate_impl,
+    candidate_names,
+)
 from .strategies import (
     CONVERTER_KINDS,
     DOMAIN_NAMES,
     MapSpec,
-    bounded_settings,
-    candidate_impl,
-    candidate_names,
     round_trip_maps,
 )
 

@@ -17,9 +17,9 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from erlen.http.auth import WWWAuthenticate
 from erlen.http.cache_control import ContentSecurityPolicy
+from erlen.http.header_set import HeaderSet
 from erlen.http.headers import Headers
 from erlen.http.ranges import ContentRange
-from erlen.wrappers.header_set import HeaderSet
 from erlen.wrappers.response_headers import COEP, COOP, ResponseHeadersMixin
 
 

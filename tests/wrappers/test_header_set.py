@@ -8,7 +8,7 @@ import pytest
 import werkzeug.datastructures as wds
 import werkzeug.http as whttp
 
-from erlen.wrappers.header_set import HeaderSet, parse_set_header
+from erlen.http.header_set import HeaderSet, parse_set_header
 
 from .response_standin import plain
 

@@ -15,8 +15,8 @@ import pytest
 from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request as WerkzeugRequest
 
+from erlen.http.header_set import HeaderSet
 from erlen.http.headers import EnvironHeaders
-from erlen.wrappers.header_set import HeaderSet
 from erlen.wrappers.request_headers import RequestHeadersMixin
 
 

@@ -5,9 +5,6 @@ case. :class:`HeaderSet` keeps the items in the order the header gave them (so w
 it back changes nothing that was not changed) while answering ``in`` without regard to
 case, and calls an ``on_update`` callback after each change so a response can keep its
 header in step. Behaviour follows ``werkzeug.datastructures.HeaderSet`` 3.1.
-
-This module belongs with the other header structures in :mod:`erlen.http`; it lives
-here until it is moved there.
 """
 
 from __future__ import annotations
@@ -15,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, MutableSet
 from typing import Any
 
-from ..http.options import parse_list_header, quote_header_value
+from .options import parse_list_header, quote_header_value
 
 __all__ = ["HeaderSet", "parse_set_header"]
 

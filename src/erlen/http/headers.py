@@ -15,10 +15,12 @@ value of a token-set header such as ``Vary`` or ``Allow``.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping, MutableSet
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, NoReturn, TypeVar
 
+from .header_set import HeaderSet
 from .multidict import MissingKeyError, MultiDict, _immutable_error, _missing, iter_multi_items
+from .options import quote_header_value
 
 T = TypeVar("T")
 
@@ -568,137 +570,9 @@ class EnvironHeaders(ImmutableHeadersMixin, Headers):
         self.copy()
 
 
-class HeaderSet(MutableSet[str]):
-    """A case-insensitive, ordered set of header tokens (``Vary``, ``Allow``...).
-
-    Membership ignores case; iteration keeps the first spelling and order given.
-    ``on_update(self)`` is called after every change, so a response can rewrite its
-    header. :meth:`to_header` renders it back.
-    """
-
-    __slots__ = ("_headers", "_set", "on_update")
-
-    def __init__(
-        self,
-        headers: Iterable[str] | None = None,
-        on_update: Callable[[HeaderSet], None] | None = None,
-    ) -> None:
-        self._headers = list(headers or ())
-        self._set = {header.lower() for header in self._headers}
-        self.on_update = on_update
-
-    def _changed(self) -> None:
-        if self.on_update is not None:
-            self.on_update(self)
-
-    def add(self, header: str) -> None:
-        """Add ``header`` unless an equal one (ignoring case) is present."""
-        self.update((header,))
-
-    def remove(self, header: str) -> None:
-        """Remove ``header`` (any case); :class:`KeyError` if it is absent."""
-        key = header.lower()
-        if key not in self._set:
-            raise KeyError(header)
-        self._set.remove(key)
-        # Werkzeug compares against the caller's spelling here and can leave a
-        # mixed-case entry behind; compare case-insensitively instead.
-        for idx, existing in enumerate(self._headers):
-            if existing.lower() == key:
-                del self._headers[idx]
-                break
-        self._changed()
-
-    def update(self, iterable: Iterable[str]) -> None:
-        """Add every header of ``iterable`` that is not already present."""
-        inserted = False
-        for header in iterable:
-            key = header.lower()
-            if key not in self._set:
-                self._headers.append(header)
-                self._set.add(key)
-                inserted = True
-        if inserted:
-            self._changed()
-
-    def discard(self, header: str) -> None:
-        """Remove ``header`` if present."""
-        try:
-            self.remove(header)
-        except KeyError:
-            pass
-
-    def find(self, header: str) -> int:
-        """Return the position of ``header`` (any case), or -1."""
-        key = header.lower()
-        for idx, existing in enumerate(self._headers):
-            if existing.lower() == key:
-                return idx
-        return -1
-
-    def index(self, header: str) -> int:
-        """Return the position of ``header``; :class:`IndexError` if absent."""
-        idx = self.find(header)
-        if idx < 0:
-            raise IndexError(header)
-        return idx
-
-    def clear(self) -> None:
-        """Remove everything."""
-        self._set.clear()
-        self._headers.clear()
-        self._changed()
-
-    def as_set(self, preserve_casing: bool = False) -> set[str]:
-        """Return a plain set, lowercased unless ``preserve_casing``."""
-        if preserve_casing:
-            return set(self._headers)
-        return set(self._set)
-
-    def to_header(self) -> str:
-        """Render the set as a comma separated header value."""
-        return ", ".join([_quote_header_value(header) for header in self._headers])
-
-    def __getitem__(self, idx: int) -> str:
-        return self._headers[idx]
-
-    def __delitem__(self, idx: int) -> None:
-        removed = self._headers.pop(idx)
-        self._set.remove(removed.lower())
-        self._changed()
-
-    def __setitem__(self, idx: int, value: str) -> None:
-        old = self._headers[idx]
-        self._set.remove(old.lower())
-        self._headers[idx] = value
-        self._set.add(value.lower())
-        self._changed()
-
-    def __contains__(self, header: object) -> bool:
-        return header.lower() in self._set  # type: ignore[attr-defined]
-
-    def __len__(self) -> int:
-        return len(self._set)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._headers)
-
-    def __bool__(self) -> bool:
-        return bool(self._set)
-
-    def __str__(self) -> str:
-        return self.to_header()
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({self._headers!r})"
-
-
 # -- value helpers: quoting for Headers.add options, and HTTP integers -------------
 # (header value *parsing* lives in erlen.http.options)
 
-_TOKEN_CHARS = frozenset(
-    "!#$%&'*+-.0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ^_`abcdefghijklmnopqrstuvwxyz|~"
-)
 _PLAIN_INT = re.compile(r"-?[0-9]+", re.ASCII)
 
 
@@ -714,16 +588,6 @@ def _plain_int(value: str) -> int:
     return int(value)
 
 
-def _quote_header_value(value: Any, allow_token: bool = True) -> str:
-    """Quote ``value`` unless it is a bare token (or ``allow_token`` is off)."""
-    text = str(value)
-    if not text:
-        return '""'
-    if allow_token and _TOKEN_CHARS.issuperset(text):
-        return text
-    return '"{}"'.format(text.replace("\\", "\\\\").replace('"', '\\"'))
-
-
 def _dump_options_header(header: str | None, options: Mapping[str, Any]) -> str:
     """Render ``header; key=value; ...``, quoting values and skipping ``None`` ones.
 
@@ -736,5 +600,5 @@ def _dump_options_header(header: str | None, options: Mapping[str, Any]) -> str:
         if key.endswith("*"):
             segments.append(f"{key}={value}")
         else:
-            segments.append(f"{key}={_quote_header_value(value)}")
+            segments.append(f"{key}={quote_header_value(value)}")
     return "; ".join(segments)

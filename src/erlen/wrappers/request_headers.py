@@ -16,6 +16,7 @@ from ..http.auth import Authorization
 from ..http.cache_control import RequestCacheControl, parse_cache_control_header
 from ..http.dates import parse_date
 from ..http.etags import ETags, IfRange, parse_etags
+from ..http.header_set import HeaderSet, parse_set_header
 from ..http.headers import EnvironHeaders
 from ..http.multidict import ImmutableList
 from ..http.options import parse_list_header, parse_options_header
@@ -23,7 +24,6 @@ from ..http.ranges import Range, parse_if_range_header, parse_range_header
 from ..http.streams import get_content_length
 from ..http.useragent import UserAgent
 from ..lazy import cached_property
-from .header_set import HeaderSet, parse_set_header
 
 __all__ = ["RequestHeadersMixin"]
 

@@ -26,6 +26,7 @@ from ..http.cache_control import (
 )
 from ..http.dates import dump_age, http_date, parse_age, parse_date
 from ..http.etags import generate_etag, parse_etags, quote_etag, unquote_etag
+from ..http.header_set import HeaderSet, parse_set_header
 from ..http.headers import Headers
 from ..http.multidict import CallbackDict
 from ..http.options import (
@@ -36,7 +37,6 @@ from ..http.options import (
 )
 from ..http.ranges import ContentRange, parse_content_range_header, parse_range_header
 from .conditional import RangeWrapper, is_resource_modified
-from .header_set import HeaderSet, parse_set_header
 
 __all__ = ["COEP", "COOP", "ResponseHeadersMixin"]
 
