@@ -443,3 +443,65 @@ def test_an_overridden_ensure_sync_still_wraps_coroutine_views() -> None:
 
     assert call(app, http_scope("/")).body == b"traced"
     assert calls == ["index"]
+
+
+def _tagging(wsgi_app: t.Callable, tag: str) -> t.Callable:
+    """WSGI middleware that adds an ``X-Tag`` response header."""
+
+    def middleware(environ: dict, start_response: t.Callable) -> t.Any:
+        def start(status: str, headers: list, exc_info: t.Any = None) -> t.Any:
+            return start_response(status, [*headers, ("X-Tag", tag)], exc_info)
+
+        return wsgi_app(environ, start)
+
+    return middleware
+
+
+@pytest.mark.parametrize("async_view", [False, True])
+def test_middleware_assigned_to_wsgi_app_applies_on_both_interfaces(async_view: bool) -> None:
+    app = Erlen(__name__)
+    if async_view:
+
+        @app.get("/")
+        async def index() -> str:
+            return "hi"
+
+    else:
+
+        @app.get("/")
+        def index() -> str:
+            return "hi"
+
+    app.wsgi_app = _tagging(app.wsgi_app, "mw")  # type: ignore[method-assign]
+    exchange = call(app, http_scope("/"))
+    assert (exchange.status, exchange.body, exchange.headers.get("x-tag")) == (200, b"hi", "mw")
+    response = app.test_client().get("/")
+    assert (response.status_code, response.text, response.headers.get("X-Tag")) == (200, "hi", "mw")
+
+
+@pytest.mark.parametrize("async_view", [False, True])
+def test_a_subclass_overriding_wsgi_app_is_used_under_asgi(async_view: bool) -> None:
+    class Tagged(Erlen):
+        def wsgi_app(self, environ: dict, start_response: t.Callable) -> t.Any:
+            return _tagging(super().wsgi_app, "subclass")(environ, start_response)
+
+    app = Tagged(__name__)
+    if async_view:
+
+        @app.get("/")
+        async def index() -> str:
+            return "hi"
+
+    else:
+
+        @app.get("/")
+        def index() -> str:
+            return "hi"
+
+    exchange = call(app, http_scope("/"))
+    assert (exchange.status, exchange.body, exchange.headers.get("x-tag")) == (
+        200,
+        b"hi",
+        "subclass",
+    )
+    assert app.test_client().get("/").headers.get("X-Tag") == "subclass"
