@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-dev
+BENCH_STAMP := $(VENV)/.installed-bench
 
 .PHONY: run test test-deps lint bench clean venv
 
@@ -13,6 +14,10 @@ $(BIN)/python:
 $(STAMP): $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
+
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[bench]"
+	touch $(BENCH_STAMP)
 
 venv: $(STAMP)
 
@@ -39,14 +44,13 @@ test-deps:
 ## make test: everything — lint, unit, differential and property tests; then the
 ## request-level suites again with erlen's inlined fast path off (the general
 ## lifecycle), and the differential suite again over ASGI
-test: $(STAMP) lint test-deps
+test: $(STAMP) $(BENCH_STAMP) lint test-deps
 	$(BIN)/python -m pytest -q
 	ERLEN_GENERAL_PATH=1 $(BIN)/python -m pytest -q tests/differential tests/web tests/testing tests/wrappers tests/asgi tests/static tests/urls
 	ERLEN_DIFF_ASGI=1 $(BIN)/python -m pytest -q tests/differential
 
 ## make bench: erlen side by side with its peers
-bench: $(STAMP)
-	$(BIN)/python -m pip install --quiet -e ".[bench]"
+bench: $(BENCH_STAMP)
 	$(BIN)/python -m benchmarks
 
 clean:

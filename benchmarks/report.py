@@ -229,7 +229,8 @@ python -m benchmarks --from-json benchmarks/results.json   # re-render this page
 ```
 
 The route set is read from `../shared/data/github_api_routes.tsv` (relative to the
-repository root); set `ERLEN_BENCH_ROUTES` to use another file. A full run writes
+repository root), or from the identical copy in `benchmarks/data/` where that is absent;
+set `ERLEN_BENCH_ROUTES` to use another file. A full run writes
 `benchmarks/results.json`, this page and `docs/img/bench-*.png`; `--quick` writes under
 `benchmarks/.work/quick/` unless `--output DIR` is given. wrk is used for the end-to-end
 load when installed (`apt-get install wrk`); otherwise a bounded Python client stands in and

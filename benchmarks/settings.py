@@ -18,15 +18,21 @@ ROUTES_ENV_VAR = "ERLEN_BENCH_ROUTES"
 """Environment variable overriding the path of the GitHub API route set."""
 
 DEFAULT_ROUTES_FILE = Path("..") / "shared" / "data" / "github_api_routes.tsv"
-"""The route set's path, relative to the repository root."""
+"""The route set's path, relative to the repository root (the project's shared data)."""
+
+BUNDLED_ROUTES_FILE = Path("benchmarks") / "data" / "github_api_routes.tsv"
+"""A copy of the route set kept in the repository, used where the shared one is absent
+(a clone outside the project's workspace); a test keeps the two identical."""
 
 
 def routes_file() -> Path:
-    """Return the route set's path: ``$ERLEN_BENCH_ROUTES`` if set, else the shared copy."""
+    """Return the route set's path: ``$ERLEN_BENCH_ROUTES`` if set, else the shared
+    file, else the copy bundled in the repository."""
     override = os.environ.get(ROUTES_ENV_VAR)
     if override:
         return Path(override).expanduser().resolve()
-    return (REPO_ROOT / DEFAULT_ROUTES_FILE).resolve()
+    shared = (REPO_ROOT / DEFAULT_ROUTES_FILE).resolve()
+    return shared if shared.exists() else REPO_ROOT / BUNDLED_ROUTES_FILE
 
 
 def default_workers() -> int:
