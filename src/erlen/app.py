@@ -22,7 +22,7 @@ from .dispatch import DispatchMixin
 from .json.provider import DefaultJSONProvider, JSONProvider
 from .logging import create_logger
 from .routing import Map, Rule
-from .scaffold import Scaffold, _endpoint_from_view_func, find_package, setupmethod
+from .scaffold import Scaffold, _endpoint_from_view_func, _registering, find_package, setupmethod
 from .sessions import SecureCookieSessionInterface, SessionInterface
 from .templating import DispatchingJinjaLoader, Environment
 from .urls import UrlMixin
@@ -364,12 +364,7 @@ class Erlen(DispatchMixin, UrlMixin, Scaffold):
     @setupmethod
     def template_filter(self, name: str | None = None) -> t.Callable[[T], T]:
         """Register the decorated function as a Jinja filter."""
-
-        def decorator(f: T) -> T:
-            self.add_template_filter(f, name=name)
-            return f
-
-        return decorator
+        return _registering(self.add_template_filter, name)
 
     @setupmethod
     def add_template_filter(self, f: t.Callable[..., t.Any], name: str | None = None) -> None:
@@ -378,12 +373,7 @@ class Erlen(DispatchMixin, UrlMixin, Scaffold):
     @setupmethod
     def template_test(self, name: str | None = None) -> t.Callable[[T], T]:
         """Register the decorated function as a Jinja test."""
-
-        def decorator(f: T) -> T:
-            self.add_template_test(f, name=name)
-            return f
-
-        return decorator
+        return _registering(self.add_template_test, name)
 
     @setupmethod
     def add_template_test(self, f: t.Callable[..., bool], name: str | None = None) -> None:
@@ -392,12 +382,7 @@ class Erlen(DispatchMixin, UrlMixin, Scaffold):
     @setupmethod
     def template_global(self, name: str | None = None) -> t.Callable[[T], T]:
         """Register the decorated function as a Jinja global."""
-
-        def decorator(f: T) -> T:
-            self.add_template_global(f, name=name)
-            return f
-
-        return decorator
+        return _registering(self.add_template_global, name)
 
     @setupmethod
     def add_template_global(self, f: t.Callable[..., t.Any], name: str | None = None) -> None:

@@ -12,7 +12,7 @@ import os
 import typing as t
 from collections import defaultdict
 
-from .scaffold import Scaffold, _endpoint_from_view_func, setupmethod
+from .scaffold import Scaffold, _endpoint_from_view_func, _registering, setupmethod
 
 if t.TYPE_CHECKING:
     from .app import Erlen
@@ -284,12 +284,7 @@ class Blueprint(Scaffold):
     @setupmethod
     def app_template_filter(self, name: str | None = None) -> t.Callable[[T], T]:
         """A Jinja filter for the whole app."""
-
-        def decorator(f: T) -> T:
-            self.add_app_template_filter(f, name=name)
-            return f
-
-        return decorator
+        return _registering(self.add_app_template_filter, name)
 
     @setupmethod
     def add_app_template_filter(self, f: t.Callable[..., t.Any], name: str | None = None) -> None:
@@ -298,12 +293,7 @@ class Blueprint(Scaffold):
     @setupmethod
     def app_template_test(self, name: str | None = None) -> t.Callable[[T], T]:
         """A Jinja test for the whole app."""
-
-        def decorator(f: T) -> T:
-            self.add_app_template_test(f, name=name)
-            return f
-
-        return decorator
+        return _registering(self.add_app_template_test, name)
 
     @setupmethod
     def add_app_template_test(self, f: t.Callable[..., bool], name: str | None = None) -> None:
@@ -312,12 +302,7 @@ class Blueprint(Scaffold):
     @setupmethod
     def app_template_global(self, name: str | None = None) -> t.Callable[[T], T]:
         """A Jinja global for the whole app."""
-
-        def decorator(f: T) -> T:
-            self.add_app_template_global(f, name=name)
-            return f
-
-        return decorator
+        return _registering(self.add_app_template_global, name)
 
     @setupmethod
     def add_app_template_global(self, f: t.Callable[..., t.Any], name: str | None = None) -> None:

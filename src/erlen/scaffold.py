@@ -43,6 +43,17 @@ def setupmethod(f: F) -> F:
     return t.cast(F, update_wrapper(wrapper_func, f))
 
 
+def _registering(add: t.Callable[..., None], name: str | None) -> t.Callable[[T], T]:
+    """The decorator behind ``template_filter(name)`` and its kind: it registers the
+    decorated function with ``add(f, name=name)`` and returns it unchanged."""
+
+    def decorator(f: T) -> T:
+        add(f, name=name)
+        return f
+
+    return decorator
+
+
 def _endpoint_from_view_func(view_func: t.Callable[..., t.Any] | None) -> str:
     assert view_func is not None, "expected view func if endpoint is not provided."
     return view_func.__name__

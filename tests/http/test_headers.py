@@ -14,8 +14,9 @@ import werkzeug.datastructures as wz
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from erlen.http.headers import EnvironHeaders, Headers, HeaderSet, _dump_options_header
+from erlen.http.headers import EnvironHeaders, Headers, HeaderSet
 from erlen.http.multidict import MissingKeyError, MultiDict
+from erlen.http.options import dump_options_header as _dump_options_header
 
 
 def outcome(fn):

@@ -20,7 +20,7 @@ from typing import Any, NoReturn, TypeVar
 
 from .header_set import HeaderSet
 from .multidict import MissingKeyError, MultiDict, _immutable_error, _missing, iter_multi_items
-from .options import quote_header_value
+from .options import dump_options_header
 
 T = TypeVar("T")
 
@@ -56,7 +56,7 @@ def _header_pairs(pairs: Iterable[Any]) -> list[tuple[str, str]]:
 
 def _with_options(value: Any, options: dict[str, Any]) -> str:
     """Render keyword options after ``value`` (``filename=`` -> ``; filename=...``)."""
-    return _dump_options_header(value, {k.replace("_", "-"): v for k, v in options.items()})
+    return dump_options_header(value, {k.replace("_", "-"): v for k, v in options.items()})
 
 
 class Headers:
@@ -586,19 +586,3 @@ def _plain_int(value: str) -> int:
     if len(value) > 4000 or _PLAIN_INT.fullmatch(value) is None:
         raise ValueError(f"{value[:40]!r} is not a plain integer")
     return int(value)
-
-
-def _dump_options_header(header: str | None, options: Mapping[str, Any]) -> str:
-    """Render ``header; key=value; ...``, quoting values and skipping ``None`` ones.
-
-    A key ending in ``*`` carries an already encoded RFC 2231 value and is not quoted.
-    """
-    segments = [] if header is None else [header]
-    for key, value in options.items():
-        if value is None:
-            continue
-        if key.endswith("*"):
-            segments.append(f"{key}={value}")
-        else:
-            segments.append(f"{key}={quote_header_value(value)}")
-    return "; ".join(segments)

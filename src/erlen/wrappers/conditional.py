@@ -12,10 +12,10 @@ more of it than needed. The header helpers say which headers describe the body
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
-from ..http.dates import parse_date
+from ..http.dates import _as_utc, parse_date
 from ..http.etags import generate_etag, parse_etags, unquote_etag
 from ..http.ranges import parse_if_range_header
 
@@ -88,14 +88,6 @@ def remove_entity_headers(
 def remove_hop_by_hop_headers(headers: Any) -> None:
     """Remove the hop-by-hop headers from a :class:`~erlen.http.headers.Headers` or list."""
     headers[:] = [(key, value) for key, value in headers if key.lower() not in HOP_BY_HOP_HEADERS]
-
-
-def _as_utc(value: datetime) -> datetime:
-    if value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
-    if value.tzinfo != timezone.utc:
-        return value.astimezone(timezone.utc)
-    return value
 
 
 def is_resource_modified(

@@ -138,17 +138,7 @@ class Response(ResponseHeadersMixin):
             return cls(text)
         mimetype = cls.default_mimetype
         content_type = _content_types.get(mimetype) if mimetype is not None else None
-        if content_type is None:
-            return cls(text)
-        response = object.__new__(cls)
-        body = text.encode()
-        response._plain_body = response.response = [body]
-        response._hlist = [("Content-Type", content_type), ("Content-Length", str(len(body)))]
-        response._headers = response._status = None
-        response._status_code = cls.default_status
-        response._on_close = _no_callbacks
-        response.direct_passthrough = False
-        return response
+        return cls._fast_response(text, content_type)
 
     @classmethod
     def _json_response(cls, text: str, mimetype: str) -> Response:
@@ -467,15 +457,6 @@ class Response(ResponseHeadersMixin):
             if not silent:
                 raise
             return None
-
-    @property
-    def is_json(self) -> bool:
-        """Whether the mimetype is JSON (``application/json`` or ``+json``)."""
-        mimetype = self.mimetype
-        return mimetype is not None and (
-            mimetype == "application/json"
-            or (mimetype.startswith("application/") and mimetype.endswith("+json"))
-        )
 
     # -- closing -----------------------------------------------------------------------
 
