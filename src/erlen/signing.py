@@ -62,9 +62,10 @@ _PURPOSE = b"erlen.signed-url.v1"
 _SIGNING_OPTIONS = frozenset(("_sign", "_expires"))
 _OTHER_OPTIONS = _URL_FOR_OPTIONS - _SIGNING_OPTIONS
 
-#: Keyed HMAC states by secret: the key derivation is paid once per secret, and each
-#: signature costs a copy of the keyed state plus the message.
-_keyed_states: dict[t.Any, hmac.HMAC] = {}
+#: Keyed HMAC-SHA256 states by secret (see :func:`_keyed_state`): the key derivation
+#: is paid once per secret, and each signature costs two copies of keyed hash states
+#: plus the message.
+_keyed_states: dict[t.Any, tuple[t.Any, t.Any]] = {}
 
 
 class SignatureProblem(t.NamedTuple):
@@ -87,18 +88,41 @@ _INVALID = SignatureProblem(
 )
 
 
-def _keyed_state(secret: str | bytes) -> hmac.HMAC:
-    """The HMAC-SHA256 state keyed for signed URLs under *secret* (remembered)."""
+def _sha256(data: bytes = b"") -> t.Any:
+    """SHA-256 as a plain Python callable: given as ``digestmod``, it makes the standard
+    library's ``hmac.HMAC`` keep its two keyed hash states as attributes."""
+    return hashlib.sha256(data)
+
+
+def _keyed_state(secret: str | bytes) -> tuple[t.Any, t.Any]:
+    """HMAC-SHA256 keyed for signed URLs under *secret*, as ``(inner, outer)``.
+
+    The standard library does the keying.  With a Python ``digestmod`` its HMAC object
+    holds the inner and outer SHA-256 states (the key blocks already hashed); a
+    signature is then ``outer(inner(message))`` from copies of those — what the HMAC
+    object itself computes, without copying OpenSSL's heavier HMAC context.  Where the
+    object has no such states, ``(hmac object, None)``: it is copied whole per
+    signature.
+    """
     raw = secret.encode("utf-8") if isinstance(secret, str) else bytes(secret)
     derived = hmac.new(raw, _PURPOSE, hashlib.sha256).digest()
-    state = hmac.new(derived, digestmod=hashlib.sha256)
-    # ``hmac.HMAC`` wraps OpenSSL's HMAC object when there is one; copying that one
-    # directly (same copy/update/hexdigest interface) skips a Python-level layer per
-    # signature.  Any other implementation is used through the public object.
-    inner = getattr(state, "_hmac", None)
-    if inner is not None and all(hasattr(inner, name) for name in ("copy", "update", "hexdigest")):
-        return inner  # type: ignore[no-any-return]
-    return state
+    state = hmac.HMAC(derived, digestmod=_sha256)
+    inner, outer = getattr(state, "_inner", None), getattr(state, "_outer", None)
+    if inner is not None and outer is not None and getattr(state, "_hmac", None) is None:
+        return inner, outer
+    return hmac.new(derived, digestmod=hashlib.sha256), None
+
+
+def _hmac_hex(state: tuple[t.Any, t.Any], message: bytes) -> str:
+    """The hex HMAC of *message* under a keyed state from :func:`_keyed_state`."""
+    inner, outer = state
+    inner = inner.copy()
+    inner.update(message)
+    if outer is None:
+        return inner.hexdigest()  # type: ignore[no-any-return]
+    outer = outer.copy()
+    outer.update(inner.digest())
+    return outer.hexdigest()  # type: ignore[no-any-return]
 
 
 def _signature(secret: str | bytes, message: str) -> str:
@@ -108,9 +132,7 @@ def _signature(secret: str | bytes, message: str) -> str:
         if len(_keyed_states) >= 64:  # secrets change in tests, rarely in production
             _keyed_states.clear()
         state = _keyed_states[secret] = _keyed_state(secret)
-    state = state.copy()
-    state.update(message.encode("utf-8", "surrogatepass"))
-    return state.hexdigest()  # type: ignore[no-any-return]
+    return _hmac_hex(state, message.encode("utf-8", "surrogatepass"))
 
 
 def _canonical_query(lists: t.Iterable[tuple[str, list[str]]]) -> str:
@@ -187,6 +209,25 @@ def sign_path(app: Erlen, path: str, expires: t.Any = None) -> str:
     return f"{path}{'&' if mark else '?'}{_signature_params(secret, bare, query, expires)}"
 
 
+def _sign_link(path: str) -> str | None:
+    """``url_for(endpoint, _sign=True, **rule_values)`` finished inside the endpoint's
+    generated builder (see ``routing.builder._link_signer``): *path* plus its signature,
+    or ``None`` (then :func:`_sign_built_path` decides) when there is no app, no keyed
+    state yet, or a percent-encoded path to decode first."""
+    app_ctx = _cv_app.get(None)
+    if app_ctx is not None and "%" not in path:
+        state = _keyed_states.get(app_ctx.app.config["SECRET_KEY"])
+        if state is not None:
+            inner, outer = state
+            if outer is not None:  # _hmac_hex, inline: the common signed link
+                inner = inner.copy()
+                inner.update(f"{path}?".encode())
+                outer = outer.copy()
+                outer.update(inner.digest())
+                return f"{path}?{SIGNATURE_PARAM}={outer.hexdigest()}"
+    return None
+
+
 def _sign_built_path(
     path: str,
     values: dict[str, t.Any],
@@ -197,33 +238,28 @@ def _sign_built_path(
     """Finish ``url_for(..., _sign=True)`` inside an endpoint's generated builder (see
     ``routing.builder._url_signer``): *path* is built, the other values become the
     query, then the signature is appended.  ``None`` (the general path decides) for
-    other options, no app or no ``SECRET_KEY``; the general path explains errors."""
+    other options, ``_sign`` other than ``True``, no app or no ``SECRET_KEY``; the
+    general path explains errors."""
     app_ctx = _cv_app.get(None)
-    if app_ctx is None or not values["_sign"] or not _OTHER_OPTIONS.isdisjoint(values):
+    if app_ctx is None or values["_sign"] is not True:
         return None
     secret = app_ctx.app.config["SECRET_KEY"]
-    state = _keyed_states.get(secret)
-    if state is not None and "%" not in path:
-        # The usual links, signed inline: no query values, and a path that is plain
-        # ASCII (no percent-encoding to decode for the signed form).
-        extra = len(values) - len(arguments)
-        if extra == 1:
-            state = state.copy()
-            state.update(f"{path}?".encode())
-            return f"{path}?{SIGNATURE_PARAM}={state.hexdigest()}"
-        if extra == 2 and "_expires" in values:
+    extra = len(values) - len(arguments)  # _sign, maybe _expires, then query values
+    if extra == 2 and "_expires" in values and "%" not in path:
+        state = _keyed_states.get(secret)
+        if state is not None:
+            # A signed, expiring link without query values, signed inline.
             expires = values["_expires"]
             if expires.__class__ is int and expires >= 0:
                 expiry = f"{EXPIRES_PARAM}={int(time()) + expires}"
             else:
                 expiry = f"{EXPIRES_PARAM}={_expiry_timestamp(expires)}"
-            state = state.copy()
-            state.update(f"{path}?{expiry}".encode())
-            return f"{path}?{expiry}&{SIGNATURE_PARAM}={state.hexdigest()}"
-    if not secret:
+            signature = _hmac_hex(state, f"{path}?{expiry}".encode())
+            return f"{path}?{expiry}&{SIGNATURE_PARAM}={signature}"
+    if not secret or not _OTHER_OPTIONS.isdisjoint(values):
         return None
     query = ""
-    if len(values) - len(arguments) > 1 + ("_expires" in values):
+    if extra > 1 + ("_expires" in values):
         extra_values = {
             name: value
             for name, value in values.items()
@@ -334,3 +370,4 @@ def _refuse_unsigned(request: Request) -> None:
 
 
 _builder._url_signer = _sign_built_path
+_builder._link_signer = _sign_link

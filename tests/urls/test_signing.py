@@ -101,6 +101,44 @@ def test_every_url_for_path_signs_the_same(path):
     assert "r%C3%A9sum%C3%A9.pdf?v=1&expires=" in url
 
 
+def _whole_hmac_state(secret):
+    """The keyed state as it is where ``hmac.HMAC`` exposes no inner/outer hash states:
+    the HMAC object itself, copied whole per signature."""
+    raw = secret.encode() if isinstance(secret, str) else secret
+    derived = hmac.new(raw, b"erlen.signed-url.v1", hashlib.sha256).digest()
+    return hmac.new(derived, digestmod=hashlib.sha256), None
+
+
+@pytest.mark.parametrize("state", ["split", "whole"])
+@pytest.mark.parametrize(
+    "endpoint, values, path, pairs",
+    [
+        ("unsubscribe", {"user_id": 7}, "/unsubscribe/7", []),  # the inline link signer
+        ("download", {"name": "a b"}, "/files/a b", []),  # percent-encoded: general path
+        ("unsubscribe", {"user_id": 7, "x": "1"}, "/unsubscribe/7", [("x", "1")]),
+        ("unsubscribe", {"user_id": 7, "_expires": 60}, "/unsubscribe/7", [("expires", "*")]),
+    ],
+)
+def test_each_signing_path_makes_the_documented_hmac(
+    monkeypatch, state, endpoint, values, path, pairs
+):
+    if state == "whole":
+        monkeypatch.setattr(erlen.signing, "_keyed_state", _whole_hmac_state)
+    monkeypatch.setattr(erlen.signing, "_keyed_states", {})
+    app = make_app()
+    for sign in (True, 1):  # 1 is not True: the general path signs it, identically
+        with app.test_request_context():
+            url_for(endpoint, _sign=True, **values)  # the first call keys the state
+            url = url_for(endpoint, _sign=sign, **values)
+        query = parse_qsl(urlsplit(url).query)
+        name, signature = query.pop()
+        assert name == "signature"
+        expected_pairs = [(k, v if v != "*" else dict(query)["expires"]) for k, v in pairs]
+        assert query == expected_pairs
+        assert signature == expected_signature("first secret", path, query)
+        assert app.test_client().get(url).status_code == 200
+
+
 def test_anchor_goes_after_the_signature():
     app = make_app()
     url = signed(app, "unsubscribe", user_id=1, _anchor="done here")

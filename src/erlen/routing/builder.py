@@ -189,6 +189,8 @@ def compile_fast_builder(rules: list[Rule]) -> FastBuilder | None:
         "_q": quote_path_value,
         "_quote_any": _quote_any,
         "_with_query": _with_query,
+        "_signed": _url_signer or _no_signer,
+        "_signed_link": _link_signer or _no_signer,
         "_ValidationError": ValidationError,
         "_sort_key": rules[0].map.sort_key,
     }
@@ -295,6 +297,17 @@ def _rule_builder_source(index: int, rule: Rule, namespace: dict[str, t.Any]) ->
     lines.append("    except _ValidationError:")
     lines.append("        return None")
     lines.append(f"    if len(values) != {len(names)}:")
+    # A signed URL is finished by the signer in this same call (it is the one option
+    # worth a branch here: signing makes the link, not just decorates it).
+    lines.append("        if '_sign' in values:")
+    lines.append(f"            if len(values) == {len(names) + 1} and values['_sign'] is True:")
+    lines.append("                signed = _signed_link(path)  # the path and _sign, nothing else")
+    lines.append("                if signed is not None:")
+    lines.append("                    return signed")
+    lines.append(
+        f"            return _signed(path, values, _arguments{index},"
+        f" {rule.map.sort_parameters!r}, _sort_key)"
+    )
     lines.append(
         f"        return _with_query(path, values, _arguments{index},"
         f" {rule.map.sort_parameters!r}, _sort_key)"
@@ -311,8 +324,18 @@ _SPECIAL_VALUES = frozenset(("_anchor", "_method", "_scheme", "_external", "_sig
 #: Signs a built path for ``url_for(..., _sign=True)`` without building it twice:
 #: ``signer(path, values, arguments, sort, key)`` returns the signed path (with its
 #: query), or ``None`` to leave the values to the general path.  Installed by
-#: :mod:`erlen.signing`; the routing layer itself never signs anything.
+#: :mod:`erlen.signing` (before any builder is generated: builders bind it when they
+#: are made); the routing layer itself never signs anything.
 _url_signer: t.Callable[..., str | None] | None = None
+#: The common case of ``_url_signer``, called first when ``_sign=True`` is the only value
+#: besides the rule's: ``link_signer(path)`` returns the signed path or ``None`` (then
+#: ``_url_signer`` is asked).
+_link_signer: t.Callable[[str], str | None] | None = None
+
+
+def _no_signer(*args: t.Any) -> None:
+    """The signer when none is installed: ``_sign`` is left to the general path."""
+    return None
 
 
 def _with_query(
@@ -325,12 +348,10 @@ def _with_query(
     """Append the values that are not rule arguments (and not ``None``) as a query.
 
     ``None`` when ``url_for``'s own options (``_external``...) are among them: the
-    caller's general path handles those (a signed URL may be finished here, by the
-    installed signer).
+    caller's general path handles those (``_sign`` never gets here: the generated
+    builder hands it to the installed signer).
     """
     if not _SPECIAL_VALUES.isdisjoint(values):
-        if _url_signer is not None and "_sign" in values:
-            return _url_signer(path, values, arguments, sort, key)
         return None
     extra = {
         name: value for name, value in values.items() if name not in arguments and value is not None
