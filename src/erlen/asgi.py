@@ -75,18 +75,17 @@ def build_environ(scope: Scope, body: t.Any, errors: t.Any = None) -> dict[str, 
             path = path[len(root_path) :]
         if not path.isascii():
             path = path.encode("utf-8").decode("latin-1")
-    server = scope.get("server") or _NO_SERVER
-    environ = _BASE_ENVIRON.copy()
+    server_key = (scope.get("server"), scope.get("scheme"), scope.get("http_version"), root_path)
+    try:
+        base = _server_environs.get(server_key)
+    except TypeError:  # a server given as a list (ASGI allows any pair)
+        base = _server_environ(*server_key, remember=False)
+    if base is None:
+        base = _server_environ(*server_key)
+    environ = base.copy()
     environ["REQUEST_METHOD"] = scope.get("method", "GET")
-    environ["SCRIPT_NAME"] = (
-        root_path if root_path.isascii() else root_path.encode().decode("latin-1")
-    )
     environ["PATH_INFO"] = path
     environ["QUERY_STRING"] = scope["query_string"].decode("latin-1")
-    environ["SERVER_NAME"] = server[0]
-    environ["SERVER_PORT"] = str(server[1]) if server[1] is not None else ""
-    environ["SERVER_PROTOCOL"] = _PROTOCOLS.get(scope.get("http_version"), "HTTP/1.1")
-    environ["wsgi.url_scheme"] = scope.get("scheme") or "http"
     environ["wsgi.input"] = body
     environ["wsgi.errors"] = errors if errors is not None else sys.stderr
     environ["asgi.scope"] = scope
@@ -117,6 +116,35 @@ _BASE_ENVIRON: dict[str, t.Any] = {
     "wsgi.run_once": False,
 }
 _PROTOCOLS = {"1.0": "HTTP/1.0", "1.1": "HTTP/1.1", "2": "HTTP/2", "3": "HTTP/3"}
+#: The environ keys a server gives every request alike, by (server, scheme, HTTP
+#: version, root path): each request copies them instead of setting them one by one.
+_server_environs: dict[tuple[t.Any, ...], dict[str, t.Any]] = {}
+
+
+def _server_environ(
+    server: t.Sequence[t.Any] | None,
+    scheme: str | None,
+    version: str | None,
+    root: str,
+    remember: bool = True,
+) -> dict[str, t.Any]:
+    """The per-server part of the environ (remembered, boundedly, unless told not to)."""
+    name, port = server or _NO_SERVER
+    environ = {
+        **_BASE_ENVIRON,
+        "SERVER_NAME": name,
+        "SERVER_PORT": str(port) if port is not None else "",
+        "SERVER_PROTOCOL": _PROTOCOLS.get(version, "HTTP/1.1"),  # type: ignore[arg-type]
+        "wsgi.url_scheme": scheme or "http",
+        "SCRIPT_NAME": root if root.isascii() else root.encode().decode("latin-1"),
+    }
+    if remember:
+        if len(_server_environs) >= 64:  # servers are few; scopes with odd values are not
+            _server_environs.clear()
+        _server_environs[(server, scheme, version, root)] = environ
+    return environ
+
+
 _response_names: dict[str, bytes] = {}
 
 
@@ -152,13 +180,6 @@ class RequestBody:
         self._buffer = bytearray()
         self._done = False
         self.disconnected = False
-
-    def none_announced(self, environ: dict[str, t.Any]) -> bool:
-        """True (and the body complete) when the request announces no body at all."""
-        if "CONTENT_LENGTH" in environ or "HTTP_TRANSFER_ENCODING" in environ:
-            return False
-        self._done = True  # reads return b"" without asking the server
-        return True
 
     async def buffer(self, environ: dict[str, t.Any]) -> bool:
         """Receive a small announced body now, so that sync code never waits for it.
@@ -240,13 +261,19 @@ class RequestBody:
 
 
 class _ResponseStart:
-    """Collects what the app passes to ``start_response``."""
+    """Collects what the app passes to ``start_response``.
 
-    __slots__ = ("headers", "status")
+    The ASGI fast path (``_fast_asgi_call``) may instead call :meth:`ready` with the
+    status code and headers already in ASGI's form, for responses it makes itself.
+    """
+
+    __slots__ = ("headers", "ready_headers", "ready_status", "status")
 
     def __init__(self) -> None:
         self.status = ""
         self.headers: list[tuple[str, str]] = []
+        self.ready_headers: list[tuple[bytes, bytes]] | None = None
+        self.ready_status = 0
 
     def __call__(
         self, status: str, headers: list[tuple[str, str]], exc_info: t.Any = None
@@ -257,8 +284,39 @@ class _ResponseStart:
         self.headers = headers
         return self._write
 
+    def ready(self, status: int, headers: list[tuple[bytes, bytes]]) -> None:
+        """Start the response with a status code and ASGI (lower-case bytes) headers."""
+        self.ready_status = status
+        self.ready_headers = headers
+
     def _write(self, data: bytes) -> None:
         raise RuntimeError("erlen's ASGI interface does not support the WSGI write() callable")
+
+
+class _EmptyBody:
+    """``wsgi.input`` of a request that announces no body (no Content-Length, no
+    Transfer-Encoding): reads end at once, without asking the server."""
+
+    __slots__ = ()
+
+    def read(self, size: int | None = -1) -> bytes:
+        return b""
+
+    def readline(self, size: int | None = -1) -> bytes:
+        return b""
+
+    def readlines(self, hint: int | None = -1) -> list[bytes]:
+        return []
+
+    def __iter__(self) -> t.Iterator[bytes]:
+        return iter(())
+
+    def close(self) -> None:
+        pass
+
+
+#: The one body of every request that announces none (it holds no state).
+EMPTY_BODY = _EmptyBody()
 
 
 class ASGIAdapter:
@@ -293,19 +351,6 @@ class ASGIAdapter:
             self._executor = default_executor()
         return self._executor
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        kind = scope["type"]
-        if kind == "http":
-            await self._http(scope, receive, send)
-        elif kind == "websocket":
-            from .websocket import handle_websocket
-
-            await handle_websocket(self, scope, receive, send)
-        elif kind == "lifespan":
-            await self._lifespan(scope, receive, send)
-        else:
-            raise ValueError(f"erlen cannot handle ASGI scope type {kind!r}")
-
     def bridge(self) -> AsgiBridge:
         """The bridge to the running event loop (one per loop)."""
         loop = asyncio.get_running_loop()
@@ -314,14 +359,18 @@ class ASGIAdapter:
             bridge = self._bridge = AsgiBridge(loop, self.executor)
         return bridge
 
-    # -- HTTP ----------------------------------------------------------------------------
-
-    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self._other_scope(scope, receive, send)
+            return
+        # HTTP, inline (this is the request path; no extra coroutine per request).
         bridge = self._bridge
         if bridge is None or bridge.loop is not asyncio.get_running_loop():
             bridge = self.bridge()
-        body = RequestBody(receive, bridge)
-        environ = build_environ(scope, body)
+        environ = build_environ(scope, EMPTY_BODY)
+        body: RequestBody | None = None
+        if "CONTENT_LENGTH" in environ or "HTTP_TRANSFER_ENCODING" in environ:
+            body = environ["wsgi.input"] = RequestBody(receive, bridge)
         start = _ResponseStart()
         app = self.app
         if (
@@ -329,7 +378,7 @@ class ASGIAdapter:
             and "wsgi_app" not in app.__dict__
             and app._fast_path_applies(environ)
             and self._direct_views
-            and (body.none_announced(environ) or await body.buffer(environ))
+            and (body is None or await body.buffer(environ))
         ):
             # The common request, served in this task: coroutine views are awaited
             # directly, with no request greenlet in between.
@@ -338,8 +387,12 @@ class ASGIAdapter:
             # Through wsgi_app, so that middleware assigned to it applies.
             entry = app.wsgi_app
             app_iter = await bridge.run(entry, environ, start)
-        status = _STATUS_CODES.get(start.status) or int(start.status.partition(" ")[0])
-        headers = _response_headers(start.headers)
+        if start.ready_headers is not None:  # set by the fast path: already encoded
+            status = start.ready_status
+            headers = start.ready_headers
+        else:
+            status = _STATUS_CODES.get(start.status) or int(start.status.partition(" ")[0])
+            headers = _response_headers(start.headers)
         sequence = (
             app_iter if isinstance(app_iter, (list, tuple)) else getattr(app_iter, "sequence", None)
         )
@@ -371,6 +424,17 @@ class ASGIAdapter:
             if close is not None:
                 await bridge.loop.run_in_executor(bridge.executor, stream_context.run, close)
 
+    async def _other_scope(self, scope: Scope, receive: Receive, send: Send) -> None:
+        kind = scope["type"]
+        if kind == "websocket":
+            from .websocket import handle_websocket
+
+            await handle_websocket(self, scope, receive, send)
+        elif kind == "lifespan":
+            await self._lifespan(scope, receive, send)
+        else:
+            raise ValueError(f"erlen cannot handle ASGI scope type {kind!r}")
+
     async def _stream(
         self,
         bridge: AsgiBridge,
@@ -380,24 +444,25 @@ class ASGIAdapter:
         headers: list[tuple[bytes, bytes]],
         receive: Receive,
         send: Send,
-        body: RequestBody,
+        body: RequestBody | None,
     ) -> None:
-        """Send a streamed body, stopping if the client disconnects."""
+        """Send a streamed body, stopping if the client disconnects.  *body* is
+        ``None`` when the request announced none."""
         await send({"type": "http.response.start", "status": status, "headers": headers})
         disconnected = asyncio.Event()
 
         # The watcher owns ``receive`` from now on: it queues any body the app has not
         # read yet (a streaming generator may still read it) and notices disconnects.
-        if not body._done:
+        if body is not None and not body._done:
             body._queue = asyncio.Queue()
 
         async def watch() -> None:
-            if body.disconnected:
+            if body is not None and body.disconnected:
                 disconnected.set()
                 return
             while True:
                 message = await receive()
-                if body._queue is not None and not body._done:
+                if body is not None and body._queue is not None and not body._done:
                     body._queue.put_nowait(message)
                 if message["type"] == "http.disconnect":
                     disconnected.set()

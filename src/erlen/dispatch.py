@@ -40,6 +40,7 @@ __all__ = ["DispatchMixin"]
 _sentinel = object()
 _json_types = (dict, list)
 _HTML = "text/html; charset=utf-8"
+_HTML_BYTES = _HTML.encode()
 _text_types = (str, bytes, bytearray)
 _header_types = (Headers, dict, tuple, list)
 
@@ -272,8 +273,9 @@ class DispatchMixin:
                 )
                 if rv.__class__ is str and untouched and self.response_class is _Response:
                     body = rv.encode()
-                    start_response(
-                        "200 OK", [("Content-Type", _HTML), ("Content-Length", str(len(body)))]
+                    start_response.ready(  # type: ignore[attr-defined]
+                        200,
+                        [(b"content-type", _HTML_BYTES), (b"content-length", b"%d" % len(body))],
                     )
                     return [] if environ["REQUEST_METHOD"] == "HEAD" else [body]
                 if untouched:

@@ -171,11 +171,11 @@ async def handle_websocket(
     adapter: ASGIAdapter, scope: Scope, receive: Receive, send: Send
 ) -> None:
     """Serve one ASGI ``websocket`` scope with the app's WebSocket routes."""
-    from .asgi import build_environ
+    from .asgi import EMPTY_BODY, build_environ
 
     bridge = adapter.bridge()
     ws = WebSocket(scope, receive, send)
-    environ = build_environ(scope, _EmptyBody())
+    environ = build_environ(scope, EMPTY_BODY)
     environ["erlen.websocket"] = ws
     app = adapter.app
     # Through the wsgi_app chain, so middleware assigned there (ProxyFix) applies.
@@ -196,14 +196,6 @@ async def handle_websocket(
 
 def _ignore_start_response(status: str, headers: t.Any, exc_info: t.Any = None) -> None:
     return None
-
-
-class _EmptyBody:
-    def read(self, size: int | None = -1) -> bytes:
-        return b""
-
-    def readline(self, size: int | None = -1) -> bytes:
-        return b""
 
 
 def websocket_call(app: Erlen, environ: dict[str, t.Any], ws: WebSocket) -> int | None:

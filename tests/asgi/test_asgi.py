@@ -505,3 +505,69 @@ def test_a_subclass_overriding_wsgi_app_is_used_under_asgi(async_view: bool) -> 
         "subclass",
     )
     assert app.test_client().get("/").headers.get("X-Tag") == "subclass"
+
+
+# -- requests without a body, server-level environ values ---------------------------------
+
+
+@pytest.mark.parametrize("with_hook", [False, True])  # the direct path, the general path
+def test_a_request_announcing_no_body_reads_empty_without_asking_the_server(
+    with_hook: bool,
+) -> None:
+    app = Erlen(__name__)
+    if with_hook:
+        app.before_request(lambda: None)
+
+    @app.route("/read", methods=["GET", "DELETE"])
+    async def read() -> str:
+        stream = request.environ["wsgi.input"]
+        return f"{request.get_data()!r} {stream.read()!r} {stream.readline()!r} {list(stream)}"
+
+    class NothingToReceive(Exchange):
+        async def receive(self) -> Message:
+            raise AssertionError("receive() was called for a request without a body")
+
+    for method in ("GET", "DELETE"):
+        exchange = call(app, http_scope("/read", method=method), NothingToReceive([]))
+        assert exchange.status == 200
+        assert exchange.body == b"b'' b'' b'' []"
+
+
+def test_fast_path_text_response_headers_match_the_general_paths() -> None:
+    plain = Erlen(__name__)
+    hooked = Erlen(__name__)
+    hooked.before_request(lambda: None)
+    for app in (plain, hooked):
+        app.add_url_rule("/t", "t", lambda: "h\u00e9llo")
+    fast, general = call(plain, http_scope("/t")), call(hooked, http_scope("/t"))
+    assert fast.status == general.status == 200
+    assert (
+        fast.sent[0]["headers"]
+        == general.sent[0]["headers"]
+        == [
+            (b"content-type", b"text/html; charset=utf-8"),
+            (b"content-length", b"6"),
+        ]
+    )
+    assert fast.body == general.body == "h\u00e9llo".encode()
+    head = call(plain, http_scope("/t", method="HEAD"))
+    assert head.headers["content-length"] == "6" and head.body == b""
+
+
+def test_server_given_as_a_list_and_changing_servers() -> None:
+    app = Erlen(__name__)
+
+    @app.route("/where")
+    async def where() -> str:
+        return f"{request.host_url} {request.environ['SERVER_PORT']!r} {request.scheme}"
+
+    scope = http_scope("/where", headers=[])
+    scope["headers"] = []  # no Host: the server's name and port are used
+    scope["server"] = ["example.org", 8080]
+    assert call(app, scope).body == b"http://example.org:8080/ '8080' http"
+    scope = http_scope("/where", headers=[])
+    scope["headers"] = []
+    scope["server"], scope["scheme"] = ("other.test", 8443), "https"
+    assert call(app, scope).body == b"https://other.test:8443/ '8443' https"
+    scope["server"] = None
+    assert call(app, scope).body == b"https://localhost:80/ '80' https"
