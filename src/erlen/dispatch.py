@@ -182,7 +182,8 @@ class DispatchMixin:
                         "200 OK", [("Content-Type", _HTML), ("Content-Length", str(len(body)))]
                     )
                     return [] if environ["REQUEST_METHOD"] == "HEAD" else [body]
-                response = self.make_response(rv)
+                # A response object as is (what make_response would do, minus its checks).
+                response = rv if rv.__class__ is self.response_class else self.make_response(rv)
                 if not untouched:
                     response = self.process_response(response)
             except Exception as e:
@@ -279,7 +280,7 @@ class DispatchMixin:
                     )
                     return [] if environ["REQUEST_METHOD"] == "HEAD" else [body]
                 if untouched:
-                    response = self.make_response(rv)
+                    response = rv if rv.__class__ is self.response_class else self.make_response(rv)
                 else:
                     response = await bridge.run(self._finish_response, rv)
             except Exception as e:

@@ -327,7 +327,16 @@ class UrlMixin:
             method = environ.get("REQUEST_METHOD") or "GET"
             # Most requests are for static paths: the raw PATH_INFO is already a valid
             # key when it is one (non-normal paths simply miss and go the long way).
-            by_method = matcher._static_root.get(path) if not url_map.default_subdomain else None
+            compiled = matcher._compiled
+            if url_map.default_subdomain:
+                by_method = None
+            else:
+                by_method = matcher._static_root.get(path)
+                if by_method is None:
+                    # Not a static path: the tree walk alone, unless the path changes
+                    # below (then it is looked up again).
+                    compiled = matcher._compiled_dynamic
+                    looked_up = path
             if by_method is not None:
                 entry = by_method.get(method) or by_method.get(None)
                 if entry is not None and entry[1] is None and not entry[0]._redirects:
@@ -347,11 +356,11 @@ class UrlMixin:
                 path = f"/{path.lstrip('/')}" if path else ""
             if method not in _UPPER_METHODS:
                 method = method.upper()
+            if compiled is not matcher._compiled and path is not looked_up:
+                compiled = matcher._compiled
             miss: list[t.Any] = []
             try:
-                found = matcher._compiled(  # type: ignore[misc]
-                    url_map.default_subdomain, path, method, False, miss
-                )
+                found = compiled(url_map.default_subdomain, path, method, False, miss)
             except ValidationError:
                 # A converter refused a value of the chosen rule: 404 or 405, as the
                 # adapter would answer.

@@ -560,6 +560,25 @@ CASES = [
         ["/static/a.css", B("static", {"f": "a/b c.css"})],
     ),
     Case(
+        # Plain <int> values are converted inline by the compiled matcher below 640
+        # digits (the least interpreter limit on int() digits) and by to_python above.
+        "int_digit_runs",
+        [R("/n/<int:n>", "n"), R("/s/<int(signed=True):s>", "s"), R("/b/<int(max=5):b>", "b")],
+        [
+            "/n/0",
+            "/n/007",
+            "/n/\u0664\u0662",  # Arabic-Indic digits: \\d and isdecimal() accept them
+            "/n/" + "9" * 639,
+            "/n/" + "9" * 640,
+            "/n/" + "9" * 5000,  # over int()'s default digit limit: no match, as Werkzeug
+            "/s/-12",
+            "/s/" + "-" + "1" * 700,
+            "/b/5",
+            "/b/6",
+            "/n/1x",
+        ],
+    ),
+    Case(
         "path_with_trailing_slash",
         [R("/<path:p>/", "p"), R("/x/<path:q>/end/", "q")],
         ["/a/b", "/a/b/", "/a/b//", "/a", "/x/1/2/end", "/x/1/end/", M("/a/b", query_args="z=1")],

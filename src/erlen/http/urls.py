@@ -20,8 +20,7 @@ from urllib.parse import quote, quote_plus, unquote, urlsplit, urlunsplit
 from .multidict import ImmutableMultiDict, MultiDict, iter_multi_items
 
 _multidict_init = MultiDict.__init__
-_dict_get = dict.get
-_dict_setitem = dict.__setitem__
+_dict_setdefault = dict.setdefault
 
 __all__ = [
     "PATH_SAFE",
@@ -150,24 +149,21 @@ def url_decode(
     """
     if cls is None:
         cls = ImmutableMultiDict
-    if isinstance(qs, (bytes, bytearray, memoryview)):
-        qs = bytes(qs).decode("utf-8", "erlen.url_quote")
-    if not qs:
-        return cls()
+    if qs.__class__ is not str:
+        if isinstance(qs, (bytes, bytearray, memoryview)):
+            qs = bytes(qs).decode("utf-8", "erlen.url_quote")
+        if not qs:
+            return cls()
     if "%" not in qs and "+" not in qs:
+        # Nothing to decode: the common query string.
+        pieces = [piece.partition("=") for piece in qs.split("&") if piece]
         if cls.__init__ is _multidict_init:
-            # Fill the dict of lists directly: no (key, value) tuples, no __init__.
+            # Fill the dict of lists directly: no (key, value) pairs, no __init__.
             result = cls.__new__(cls)
-            for piece in qs.split("&"):
-                if piece:
-                    key, _, value = piece.partition("=")
-                    values = _dict_get(result, key)
-                    if values is None:
-                        _dict_setitem(result, key, [value])
-                    else:
-                        values.append(value)
+            for key, _, value in pieces:
+                _dict_setdefault(result, key, []).append(value)
             return result
-        return cls([piece.partition("=")[::2] for piece in qs.split("&") if piece])
+        return cls([(key, value) for key, _, value in pieces])
     pairs = []
     for piece in qs.split("&"):
         if piece:

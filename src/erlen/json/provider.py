@@ -168,13 +168,18 @@ class DefaultJSONProvider(JSONProvider):
     def response(self, *args: t.Any, **kwargs: t.Any) -> Response:
         """A JSON response; pretty-printed in debug mode unless ``compact`` is set."""
         obj = args[0] if len(args) == 1 and not kwargs else self._prepare_response_obj(args, kwargs)
+        return self._response_of(obj)
+
+    def _response_of(self, obj: t.Any) -> Response:
+        """:meth:`response` for one value (``jsonify(value)`` comes here directly)."""
         compact = self.compact
-        indent = 2 if (compact is None and self._app.debug) or compact is False else None
-        if type(self).dumps is DefaultJSONProvider.dumps:
-            text = self._compact(obj) if indent is None else self._encoder(indent).encode(obj)
-        elif indent is not None:
-            text = self.dumps(obj, indent=indent)
+        if compact or (compact is None and not self._app.debug):
+            if type(self).dumps is DefaultJSONProvider.dumps:
+                text = self._compact(obj)
+            else:
+                text = self.dumps(obj, separators=(",", ":"))
+        elif type(self).dumps is DefaultJSONProvider.dumps:
+            text = self._encoder(2).encode(obj)
         else:
-            text = self.dumps(obj, separators=(",", ":"))
-        response_class = self._app.response_class
-        return response_class._json_response(f"{text}\n", self.mimetype)  # type: ignore[attr-defined,no-any-return]
+            text = self.dumps(obj, indent=2)
+        return self._app.response_class._json_response(f"{text}\n", self.mimetype)  # type: ignore[attr-defined,no-any-return]

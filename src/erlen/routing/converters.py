@@ -102,6 +102,11 @@ class BaseConverter:
         """
         return None
 
+    def _inline_python(self, var: str) -> str | None:
+        """A Python expression equal to ``to_python(var)`` for a segment that matched
+        ``regex`` (the compiled matcher inlines it); ``None``: call ``to_python``."""
+        return None
+
     @property
     def _python_is_identity(self) -> bool:
         """True when ``to_python`` returns its argument unchanged (skippable)."""
@@ -211,6 +216,19 @@ class NumberConverter(BaseConverter):
         ):
             raise ValidationError()
         return number
+
+    def _inline_python(self, var: str) -> str | None:
+        # A plain int: the matched digits always convert, except beyond the interpreter's
+        # limit on digits (640 is the least it can be set to), which to_python handles.
+        if (
+            type(self).to_python is NumberConverter.to_python
+            and self.num_convert is int
+            and not self.fixed_digits
+            and self.min is None
+            and self.max is None
+        ):
+            return f"(int({var}) if len({var}) < 640 else {{to_python}}({var}))"
+        return None
 
     def to_url(self, value: t.Any) -> str:
         text = str(self.num_convert(value))

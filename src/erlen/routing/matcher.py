@@ -226,6 +226,8 @@ class Matcher:
         sort(self._root)
         self._static = _static_index(self._root)
         self.source, self._compiled = _Generator(self._root, self._static, self).compile()
+        #: ``_compiled`` without its static lookup, for callers that already did it.
+        self._compiled_dynamic = self._compiled.__globals__["match_dynamic"]
         #: Static entries of the default domain: path -> method -> (rule, needs_work).
         self._static_root = self._static.get("", {})
 
@@ -377,8 +379,12 @@ class _Generator:
         return name
 
     def compile(self) -> tuple[str, t.Callable[..., t.Any]]:
-        main = ["def match(domain, path, method, websocket, miss):"]
-        main.extend(self._static_lookup())
+        # ``match`` looks the path up among the static rules, then walks the tree in
+        # ``match_dynamic``, which callers that did the static lookup call directly.
+        entry = ["def match(domain, path, method, websocket, miss):"]
+        entry.extend(self._static_lookup())
+        entry.append("    return match_dynamic(domain, path, method, websocket, miss)")
+        main = ["def match_dynamic(domain, path, method, websocket, miss):"]
         main.extend(["    parts = path.split('/')", "    n = len(parts) + 1", "    p0 = domain"])
         # One tree per part count a rule can match, each pruned to the rules of that
         # length and free of length checks; then the generic tree, for the counts only
@@ -392,6 +398,7 @@ class _Generator:
         chunks = ["\n".join(lines) for lines in self.functions]
         chunks.extend(self.tables)
         chunks.append("\n".join(main))
+        chunks.append("\n".join(entry))
         source = "\n\n".join(chunks) + "\n"
         code = compile(source, "<erlen matcher>", "exec")
         exec(code, self.namespace)
@@ -712,8 +719,12 @@ class _Generator:
         """
         items = []
         for (name, converter), value in zip(rule._converters.items(), values, strict=True):
+            inline = converter._inline_python(value)
             if converter._python_is_identity:
                 items.append(f"{name!r}: {value}")
+            elif inline is not None:
+                to_python = self._name("_C", converter.to_python)
+                items.append(f"{name!r}: {inline.format(to_python=to_python)}")
             else:
                 items.append(f"{name!r}: {self._name('_C', converter.to_python)}({value})")
         if rule.defaults:
