@@ -174,12 +174,16 @@ class DefaultJSONProvider(JSONProvider):
         """:meth:`response` for one value (``jsonify(value)`` comes here directly)."""
         compact = self.compact
         if compact or (compact is None and not self._app.debug):
-            if type(self).dumps is DefaultJSONProvider.dumps:
+            if self.__class__.dumps is _default_dumps:
                 text = self._compact(obj)
             else:
                 text = self.dumps(obj, separators=(",", ":"))
-        elif type(self).dumps is DefaultJSONProvider.dumps:
+        elif self.__class__.dumps is _default_dumps:
             text = self._encoder(2).encode(obj)
         else:
             text = self.dumps(obj, indent=2)
         return self._app.response_class._json_response(f"{text}\n", self.mimetype)  # type: ignore[attr-defined,no-any-return]
+
+
+#: The stock ``dumps``: a provider that keeps it is encoded through the cached encoders.
+_default_dumps = DefaultJSONProvider.dumps
