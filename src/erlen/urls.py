@@ -327,15 +327,12 @@ class UrlMixin:
             method = environ.get("REQUEST_METHOD") or "GET"
             # Most requests are for static paths: the raw PATH_INFO is already a valid
             # key when it is one (non-normal paths simply miss and go the long way).
-            compiled = matcher._compiled
+            looked_up = None  # the path known not to be a static rule's
             if url_map.default_subdomain:
                 by_method = None
             else:
                 by_method = matcher._static_root.get(path)
                 if by_method is None:
-                    # Not a static path: the tree walk alone, unless the path changes
-                    # below (then it is looked up again).
-                    compiled = matcher._compiled_dynamic
                     looked_up = path
             if by_method is not None:
                 entry = by_method.get(method) or by_method.get(None)
@@ -356,8 +353,8 @@ class UrlMixin:
                 path = f"/{path.lstrip('/')}" if path else ""
             if method not in _UPPER_METHODS:
                 method = method.upper()
-            if compiled is not matcher._compiled and path is not looked_up:
-                compiled = matcher._compiled
+            # A path already looked up among the static rules needs the tree walk only.
+            compiled = matcher._compiled_dynamic if path is looked_up else matcher._compiled
             miss: list[t.Any] = []
             try:
                 found = compiled(url_map.default_subdomain, path, method, False, miss)

@@ -457,9 +457,8 @@ def _tagging(wsgi_app: t.Callable, tag: str) -> t.Callable:
     return middleware
 
 
-@pytest.mark.parametrize("async_view", [False, True])
-def test_middleware_assigned_to_wsgi_app_applies_on_both_interfaces(async_view: bool) -> None:
-    app = Erlen(__name__)
+def _add_index(app: Erlen, async_view: bool) -> None:
+    """``GET /`` answering "hi", from a coroutine view or a plain one."""
     if async_view:
 
         @app.get("/")
@@ -471,6 +470,12 @@ def test_middleware_assigned_to_wsgi_app_applies_on_both_interfaces(async_view: 
         @app.get("/")
         def index() -> str:
             return "hi"
+
+
+@pytest.mark.parametrize("async_view", [False, True])
+def test_middleware_assigned_to_wsgi_app_applies_on_both_interfaces(async_view: bool) -> None:
+    app = Erlen(__name__)
+    _add_index(app, async_view)
 
     app.wsgi_app = _tagging(app.wsgi_app, "mw")  # type: ignore[method-assign]
     exchange = call(app, http_scope("/"))
@@ -486,17 +491,7 @@ def test_a_subclass_overriding_wsgi_app_is_used_under_asgi(async_view: bool) -> 
             return _tagging(super().wsgi_app, "subclass")(environ, start_response)
 
     app = Tagged(__name__)
-    if async_view:
-
-        @app.get("/")
-        async def index() -> str:
-            return "hi"
-
-    else:
-
-        @app.get("/")
-        def index() -> str:
-            return "hi"
+    _add_index(app, async_view)
 
     exchange = call(app, http_scope("/"))
     assert (exchange.status, exchange.body, exchange.headers.get("x-tag")) == (

@@ -10,16 +10,12 @@ import json as _json
 import typing as t
 
 from ..globals import _cv_app
-from .provider import DefaultJSONProvider, _default
+from .provider import _default
 
 if t.TYPE_CHECKING:
     from ..wrappers import Response
 
 __all__ = ["dump", "dumps", "jsonify", "load", "loads"]
-
-#: ``jsonify(value)`` skips re-packing its arguments when the provider's ``response``
-#: is this one (a provider overriding ``response`` is called as usual).
-_default_response = DefaultJSONProvider.response
 
 
 def dumps(obj: t.Any, **kwargs: t.Any) -> str:
@@ -65,7 +61,4 @@ def jsonify(*args: t.Any, **kwargs: t.Any) -> Response:
         from ..globals import _no_app_msg
 
         raise RuntimeError(_no_app_msg)
-    provider = app_ctx.app.json
-    if len(args) == 1 and not kwargs and type(provider).response is _default_response:
-        return provider._response_of(args[0])  # type: ignore[attr-defined,no-any-return]
-    return provider.response(*args, **kwargs)
+    return app_ctx.app.json.response(*args, **kwargs)

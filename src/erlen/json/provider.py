@@ -168,10 +168,6 @@ class DefaultJSONProvider(JSONProvider):
     def response(self, *args: t.Any, **kwargs: t.Any) -> Response:
         """A JSON response; pretty-printed in debug mode unless ``compact`` is set."""
         obj = args[0] if len(args) == 1 and not kwargs else self._prepare_response_obj(args, kwargs)
-        return self._response_of(obj)
-
-    def _response_of(self, obj: t.Any) -> Response:
-        """:meth:`response` for one value (``jsonify(value)`` comes here directly)."""
         compact = self.compact
         if compact or (compact is None and not self._app.debug):
             if self.__class__.dumps is _default_dumps:

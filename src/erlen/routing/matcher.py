@@ -719,10 +719,9 @@ class _Generator:
         """
         items = []
         for (name, converter), value in zip(rule._converters.items(), values, strict=True):
-            inline = converter._inline_python(value)
             if converter._python_is_identity:
                 items.append(f"{name!r}: {value}")
-            elif inline is not None:
+            elif (inline := converter._inline_python(value)) is not None:
                 to_python = self._name("_C", converter.to_python)
                 items.append(f"{name!r}: {inline.format(to_python=to_python)}")
             else:
