@@ -177,7 +177,9 @@ def describe_method(settings: Settings) -> dict[str, str]:
             "time.perf_counter() around a loop of n iterations of the operation; per "
             "workload, samples are taken round-robin over every (framework, case) pair, the "
             "starting pair moving one place each round, so drifts of the machine spread "
-            "evenly over all frameworks."
+            "evenly over all frameworks; within a round the frameworks of one case run "
+            "back to back, so their samples of that round are taken a fraction of a second "
+            "apart."
         ),
         "gc": (
             "The garbage collector is disabled during each timed sample and re-enabled "

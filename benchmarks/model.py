@@ -139,6 +139,22 @@ class WorkloadResult:
     #: The column ratios are taken against: erlen's, or in the ASGI workload erlen's app
     #: with async views (the like-for-like comparison with Starlette's and Quart's).
     reference: str = REFERENCE
+    #: Whether sample ``i`` of every cell was taken in the same round, within a fraction
+    #: of a second of the others (the in-process timings, see benchmarks.timing). Ratios
+    #: are then the median of the per-round ratios; otherwise the ratio of the medians.
+    paired: bool = False
+
+    def _ratio(self, ours: float, theirs: float) -> float | None:
+        """How many times better ``ours`` is than ``theirs``, or None without a measure."""
+        if ours <= 0 or theirs <= 0:
+            return None
+        return theirs / ours if self.lower_is_better else ours / theirs
+
+    def _paired_ratio(self, reference: Cell, cell: Cell) -> float | None:
+        """The median over rounds of the ratio of ``cell``'s sample to ``reference``'s."""
+        rounds = zip(reference.samples[self.primary], cell.samples[self.primary], strict=True)
+        ratios = [ratio for ours, theirs in rounds if (ratio := self._ratio(ours, theirs))]
+        return statistics.median(ratios) if ratios else None
 
     def compute_ratios(self) -> None:
         """Fill every measured cell's ratio against the reference cell on the same case."""
@@ -148,11 +164,12 @@ class WorkloadResult:
                 cell.ratio_vs_reference = None
                 if reference is None or not reference.ok or not cell.ok:
                     continue
-                ours = reference.metrics[self.primary].median
-                theirs = cell.metrics[self.primary].median
-                if ours <= 0 or theirs <= 0:
-                    continue
-                cell.ratio_vs_reference = theirs / ours if self.lower_is_better else ours / theirs
+                if self.paired:
+                    cell.ratio_vs_reference = self._paired_ratio(reference, cell)
+                else:
+                    cell.ratio_vs_reference = self._ratio(
+                        reference.metrics[self.primary].median, cell.metrics[self.primary].median
+                    )
 
     def to_json(self) -> dict[str, Any]:
         """Return the workload as plain JSON data."""
@@ -164,6 +181,7 @@ class WorkloadResult:
             "lower_is_better": self.lower_is_better,
             "frameworks": self.frameworks,
             "reference": self.reference,
+            "paired": self.paired,
             "case_descriptions": self.case_descriptions,
             "notes": self.notes,
             "cases": {

@@ -181,7 +181,13 @@ def render_method(document: Mapping[str, Any]) -> str:
             "maximum are in `results.json`.",
             "- ×N compares with erlen on the same row: erlen does N times better than that "
             "framework (less time, more requests per second, less memory); below 1, erlen is "
-            "behind. In the in-process ASGI table the comparison is with erlen's app written "
+            "behind. In the in-process tables ×N is the median over the rounds of that "
+            "framework's sample divided by erlen's sample of the same round (taken a "
+            "fraction of a second apart), which cancels the machine's slow phases of a "
+            "second or more that can otherwise fall on one framework's samples more than "
+            "another's; it can therefore differ a little from the ratio of the two medians "
+            "shown. In the end-to-end and memory tables ×N is the ratio of the medians. "
+            "In the in-process ASGI table the comparison is with erlen's app written "
             "with async views (like Starlette's and Quart's endpoints); the erlen column "
             "there is the same app as ported from Flask, with sync views in a thread pool.",
             "- Every framework must answer every case correctly (status and body) before it "
@@ -299,7 +305,8 @@ def render_readme_section(document: Mapping[str, Any], docs_prefix: str) -> str:
         f"_{document['mode'].capitalize()} run of {machine['date']} on {machine['cpu_model']}"
         f" ({machine['nproc']} cores), Python {machine['python']}. Each cell: the median, its"
         " spread, and ×N = how many times better erlen does than that framework (below 1,"
-        f" erlen is behind); the method and every figure are in"
+        " erlen is behind; in-process, the median of the ratios of samples taken side by"
+        f" side); the method and every figure are in"
         f" [{docs_prefix}benchmarks.md]({docs_prefix}benchmarks.md)._",
         "",
     ]

@@ -383,6 +383,7 @@ def run(settings: Settings, log: Log) -> WorkloadResult:
         unit="s",
         primary="time",
         lower_is_better=True,
+        paired=True,
         frameworks=[key for key in ROUTERS if key in settings.frameworks],
         cases=cells,
         case_descriptions={

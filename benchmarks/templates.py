@@ -185,6 +185,7 @@ def run(settings: Settings, log: Log) -> WorkloadResult:
         unit="s",
         primary="time",
         lower_is_better=True,
+        paired=True,
         frameworks=list(factories),
         cases=cells,
         case_descriptions={

@@ -6,6 +6,12 @@ lasts about ``target_seconds``; then samples are taken round-robin over all subj
 workload, the starting subject rotating each round, so slow drifts of the machine (thermal,
 other load) spread over every framework instead of landing on whichever ran last.
 
+Within a round the subjects of one case run back to back, so the frameworks' samples of the
+same case and round are taken a fraction of a second apart: sample ``i`` of every subject
+belongs to round ``i``, and a ratio between two frameworks can be taken round by round
+(:meth:`benchmarks.model.WorkloadResult.compute_ratios`), which cancels slow phases of the
+machine that last longer than a round's block of one case.
+
 The garbage collector is disabled while a sample runs and re-enabled right after, for every
 subject alike, exactly as ``timeit`` does; collections then happen between samples.
 """
@@ -87,12 +93,28 @@ def calibrate(run: Runner, target_seconds: float, limit: int = 10_000_000) -> in
         multiplier *= 10
 
 
+def grouped_by_case(subjects: list[Subject]) -> list[Subject]:
+    """``subjects`` with those of the same case next to each other.
+
+    Cases keep the order of their first appearance and frameworks their order within a
+    case, so the round-robin visits one case's frameworks back to back.
+    """
+    order: dict[str, int] = {}
+    for subject in subjects:
+        order.setdefault(subject.case, len(order))
+    return sorted(subjects, key=lambda subject: order[subject.case])
+
+
 def measure(subjects: list[Subject], plan: TimingPlan, log: Log | None = None) -> None:
     """Calibrate then sample every subject, interleaved round-robin; results stay on them.
 
+    Each round takes one sample of every live subject, the subjects of a case back to back
+    (see :func:`grouped_by_case`), starting one subject further than the round before.
     A subject that raises is marked failed with the error as its reason and skipped from
-    then on; the others carry on.
+    then on; the others carry on, so sample ``i`` of every subject still measured at the
+    end was taken in round ``i``.
     """
+    subjects = grouped_by_case(subjects)
     for subject in subjects:
         try:
             subject.iterations = calibrate(subject.run, plan.target_seconds)

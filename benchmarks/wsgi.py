@@ -156,6 +156,7 @@ def run(settings: Settings, log: Log) -> WorkloadResult:
         unit="s",
         primary="time",
         lower_is_better=True,
+        paired=True,
         frameworks=[framework.key for framework in frameworks],
         cases=cells,
         case_descriptions={case.name: case.description for case in CASES},

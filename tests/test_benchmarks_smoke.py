@@ -239,6 +239,67 @@ def test_ratios_always_read_as_how_many_times_better_erlen_does() -> None:
     assert throughput["flask"].ratio_vs_reference == 3.0
 
 
+def test_paired_ratios_take_the_median_of_the_per_round_ratios() -> None:
+    from benchmarks.model import Cell, WorkloadResult
+
+    # Round 2 is slow for erlen only and rounds 1 and 3 are slow for both: per round flask
+    # takes 3, 3, 1.5, 3, 3 times erlen's time; the two medians (2 and 3) would say 1.5.
+    erlen = [1.0, 2.0, 2.0, 2.0, 1.0]
+    flask = [3.0, 6.0, 3.0, 6.0, 3.0]
+
+    def workload(paired: bool) -> dict[str, Cell]:
+        result = WorkloadResult(
+            name="w",
+            title="w",
+            description="",
+            unit="s",
+            primary="time",
+            lower_is_better=True,
+            frameworks=["erlen", "flask"],
+            cases={
+                "case": {
+                    "erlen": Cell.measured({"time": erlen}),
+                    "flask": Cell.measured({"time": flask}),
+                }
+            },
+            paired=paired,
+        )
+        result.compute_ratios()
+        assert result.to_json()["paired"] is paired
+        return result.cases["case"]
+
+    assert workload(paired=True)["flask"].ratio_vs_reference == 3.0
+    assert workload(paired=True)["erlen"].ratio_vs_reference == 1.0
+    assert workload(paired=False)["flask"].ratio_vs_reference == 1.5
+
+
+def test_each_round_times_the_frameworks_of_one_case_back_to_back() -> None:
+    from benchmarks.timing import Subject, TimingPlan, measure
+
+    calls: list[tuple[str, str]] = []
+
+    def subject(case: str, framework: str) -> Subject:
+        return Subject(case, framework, lambda n: calls.append((case, framework)))
+
+    # Listed framework by framework, as the workloads collect them.
+    subjects = [
+        subject(case, framework)
+        for framework in ("erlen", "flask", "falcon")
+        for case in ("hello", "json")
+    ]
+    measure(subjects, TimingPlan(samples=8, target_seconds=0.0))
+    assert all(len(s.per_op_seconds) == 8 for s in subjects)
+    rounds = calls[len(subjects) :]  # after one calibration call each
+    assert len(rounds) == 8 * len(subjects)
+    first = rounds[: len(subjects)]
+    assert [case for case, _ in first] == ["hello"] * 3 + ["json"] * 3
+    assert sorted(first) == sorted((s.case, s.framework) for s in subjects)
+    for index in range(8):
+        visited = rounds[index * len(subjects) : (index + 1) * len(subjects)]
+        start = index % len(subjects)
+        assert visited == first[start:] + first[:start]
+
+
 def test_wrong_answers_are_caught_by_the_checks() -> None:
     from benchmarks.cases import CASES_BY_NAME, check_response
 
