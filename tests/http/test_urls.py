@@ -187,6 +187,26 @@ def test_url_decode_cls():
     decoded.add("b", "2")
 
 
+class _CountingMultiDict(MultiDict):
+    """A storage class with its own ``__init__``: url_decode must go through it."""
+
+    made = 0
+
+    def __init__(self, mapping=None):
+        type(self).made += 1
+        super().__init__(mapping)
+
+
+@settings(max_examples=200)
+@given(query_text)
+def test_url_decode_into_a_class_with_its_own_init(query):
+    before = _CountingMultiDict.made
+    decoded = url_decode(query, cls=_CountingMultiDict)
+    assert type(decoded) is _CountingMultiDict
+    assert _CountingMultiDict.made == before + 1
+    assert list(decoded.lists()) == werkzeug_args(query)
+
+
 def test_url_decode_semicolon_is_not_a_separator():
     assert list(url_decode("a=1;b=2").items(multi=True)) == [("a", "1;b=2")]
 
