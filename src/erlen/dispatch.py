@@ -244,9 +244,12 @@ class DispatchMixin:
                 self._got_first_request = True
                 try:
                     rule = request.url_rule
-                    if (
-                        request.routing_exception is not None
-                        or rule.websocket  # type: ignore[union-attr]
+                    if request.routing_exception is not None:
+                        rv = self._plain_routing_error(request)
+                        if rv is None:  # user code may run (and await): the general way
+                            rv = await bridge.run(self.dispatch_request)
+                    elif (
+                        rule.websocket  # type: ignore[union-attr]
                         or (rule.provide_automatic_options and request.method == "OPTIONS")  # type: ignore[union-attr]
                     ):
                         rv = await bridge.run(self.dispatch_request)
@@ -310,6 +313,35 @@ class DispatchMixin:
                     finally:
                         _cv_app.reset(app_token)
                         app_ctx._token = None
+
+    def _plain_routing_error(self: Erlen, request: t.Any) -> HTTPException | None:
+        """The routing error of *request* (404, 405, a redirect), when it is also what
+        dispatching and handling it would return: the app's class keeps erlen's
+        dispatch and error-handling methods, debug mode is off (it may swap a redirect
+        for an explanation), the error is not trapped and no registered handler takes
+        it.  ``None`` otherwise: then the general path runs, with whatever user code
+        that involves.  Lets the ASGI fast path answer a 404 without a request
+        greenlet."""
+        cls = type(self)
+        if (
+            cls.dispatch_request is not DispatchMixin.dispatch_request
+            or cls.raise_routing_exception is not DispatchMixin.raise_routing_exception
+            or cls.handle_user_exception is not DispatchMixin.handle_user_exception
+            or cls.handle_http_exception is not DispatchMixin.handle_http_exception
+            or cls.trap_http_exception is not DispatchMixin.trap_http_exception
+            or self.debug
+        ):
+            return None
+        error = request.routing_exception
+        if not isinstance(error, HTTPException) or self.trap_http_exception(error):
+            return None
+        if (
+            error.code is not None
+            and not isinstance(error, RoutingException)
+            and self._find_error_handler(error, request.blueprints) is not None
+        ):
+            return None
+        return error
 
     def _finish_response(self: Erlen, rv: t.Any) -> Response:
         """The response for *rv* with ``after_request`` work done (session, hooks)."""

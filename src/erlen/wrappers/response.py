@@ -522,16 +522,23 @@ class Response(ResponseHeadersMixin):
         return headers
 
     def get_app_iter(self, environ: dict[str, t.Any]) -> t.Iterable[bytes]:
-        """The body to send for *environ* (empty for HEAD and bodyless statuses)."""
+        """The body to send for *environ* (empty for HEAD and bodyless statuses).
+
+        A body that is a list or tuple, on a response with no ``call_on_close``
+        callbacks and erlen's own :meth:`close`, has nothing to close: it is returned
+        as a plain list, which servers send without calling back (under ASGI that
+        spares a request greenlet just to run an empty ``close``)."""
         status = self._status_code
         if environ["REQUEST_METHOD"] == "HEAD" or 100 <= status < 200 or status in (204, 304):
-            iterable: t.Iterable[bytes] = ()
+            iterable: t.Iterable[bytes] = []
         elif self.direct_passthrough:
             return self.response  # type: ignore[no-any-return]
         elif self.is_sequence:
             iterable = list(self.iter_encoded())
         else:
-            iterable = self.iter_encoded()
+            return ClosingIterator(self.iter_encoded(), self.close)
+        if self.is_sequence and not self._on_close and type(self).close is _base_close:
+            return iterable
         return ClosingIterator(iterable, self.close)
 
     def get_wsgi_response(
@@ -588,6 +595,7 @@ class Response(ResponseHeadersMixin):
 
 
 _base_init = Response.__init__
+_base_close = Response.close
 _content_types["text/html"] = get_content_type("text/html", "utf-8")
 
 
