@@ -85,7 +85,7 @@ def preset(quick: bool, frameworks: tuple[str, ...]) -> Settings:
         )
     return Settings(
         quick=False,
-        samples=20,
+        samples=40,
         target_seconds=0.03,
         frameworks=frameworks,
         routes_file=routes_file(),
