@@ -10,9 +10,10 @@ request context as views and templates call it:
   first call the hash is a dictionary lookup: no file system access per call).
 
 Every URL is checked before timing (the signed ones are verified by the application),
-and samples are interleaved as in the other workloads. The ratio column is each case's
-median over its plain counterpart's. Nothing here asserts a time: the numbers are for
-reading (and for docs/signed-urls.md).
+and samples are interleaved as in the other workloads (a case's variants back to back in
+each round). The ratio column is the median over rounds of each sample over its plain
+counterpart's sample of the same round, as the main benchmark's ratios are. Nothing here
+asserts a time: the numbers are for reading (and for docs/signed-urls.md).
 """
 
 from __future__ import annotations
@@ -137,23 +138,29 @@ def subjects(app: Any, routes: list[ApiRoute]) -> list[Subject]:
     return made
 
 
+def paired_ratio(samples: list[float], plain: list[float]) -> float:
+    """The median over rounds of ``samples[i] / plain[i]``."""
+    return statistics.median(ours / theirs for ours, theirs in zip(samples, plain, strict=True))
+
+
 def report(measured: list[Subject]) -> str:
-    medians = {
-        (subject.case, subject.framework): statistics.median(subject.per_op_seconds)
+    timed = {
+        (subject.case, subject.framework): subject.per_op_seconds
         for subject in measured
-        if subject.per_op_seconds
+        if subject.per_op_seconds and subject.failure is None
     }
     lines = [
         f"{'case':18} {'variant':16} {'median':>10} {'vs plain':>9}",
         "-" * 56,
     ]
     for group, variant in CASES:
-        median = medians.get((group, variant))
-        if median is None:
+        samples = timed.get((group, variant))
+        if samples is None:
             lines.append(f"{group:18} {variant:16} {'failed':>10}")
             continue
-        plain = medians.get((group, "plain"))
-        ratio = f"{median / plain:8.2f}x" if plain else ""
+        median = statistics.median(samples)
+        plain = timed.get((group, "plain"))
+        ratio = f"{paired_ratio(samples, plain):8.2f}x" if plain else ""
         lines.append(f"{group:18} {variant:16} {median * 1e9:8.0f}ns {ratio:>9}")
     return "\n".join(lines)
 

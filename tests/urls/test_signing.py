@@ -109,7 +109,18 @@ def _whole_hmac_state(secret):
     return hmac.new(derived, digestmod=hashlib.sha256), None
 
 
-@pytest.mark.parametrize("state", ["split", "whole"])
+def test_signing_hashes_with_cpythons_sha256_or_openssls(monkeypatch):
+    import sys
+
+    builtin = erlen.signing._builtin_sha256()
+    assert builtin is not erlen.signing._openssl_sha256  # CPython 3.10-3.13 have one
+    assert builtin(b"message").digest() == hashlib.sha256(b"message").digest()
+    for module in ("_sha2", "_sha256"):  # a build without them: OpenSSL's
+        monkeypatch.setitem(sys.modules, module, None)
+    assert erlen.signing._builtin_sha256() is erlen.signing._openssl_sha256
+
+
+@pytest.mark.parametrize("state", ["split", "split-openssl", "whole"])
 @pytest.mark.parametrize(
     "endpoint, values, path, pairs",
     [
@@ -124,6 +135,8 @@ def test_each_signing_path_makes_the_documented_hmac(
 ):
     if state == "whole":
         monkeypatch.setattr(erlen.signing, "_keyed_state", _whole_hmac_state)
+    elif state == "split-openssl":
+        monkeypatch.setattr(erlen.signing, "_sha256", erlen.signing._openssl_sha256)
     monkeypatch.setattr(erlen.signing, "_keyed_states", {})
     app = make_app()
     for sign in (True, 1):  # 1 is not True: the general path signs it, identically
