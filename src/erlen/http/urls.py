@@ -15,7 +15,7 @@ import re
 import urllib.parse
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
-from urllib.parse import quote, quote_plus, unquote, urlsplit, urlunsplit
+from urllib.parse import quote, quote_plus, unquote, unquote_to_bytes, urlsplit, urlunsplit
 
 from .multidict import ImmutableMultiDict, MultiDict, iter_multi_items
 
@@ -130,6 +130,8 @@ def _unquote_query_part(part: str) -> str:
     if "+" in part:
         part = part.replace("+", " ")
     if "%" in part:
+        if part.isascii():  # what unquote() does for each ASCII run, for the whole part
+            return unquote_to_bytes(part).decode("utf-8", "erlen.url_quote")
         part = unquote(part, "utf-8", "erlen.url_quote")
     return part
 

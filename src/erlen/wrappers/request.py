@@ -448,10 +448,11 @@ class Request(RequestHeadersMixin):
             d["files"] = RequestFiles()
             return
         memory_limit = self.max_form_memory_size
+        content_length = self.content_length
         if (
             memory_limit is not None
             and memory_limit < _FORM_READ_CHUNK
-            and (self.content_length or 0) > memory_limit
+            and (content_length or 0) > memory_limit
             and self.mimetype == "multipart/form-data"
         ):
             # Werkzeug reads multipart bodies in 64 KiB chunks and refuses a chunk
@@ -462,8 +463,8 @@ class Request(RequestHeadersMixin):
             stream, form, files = parse_form_data(
                 self._get_stream_for_parsing(),
                 self.environ.get("CONTENT_TYPE"),
-                self.content_length,
-                max_form_memory_size=self.max_form_memory_size,
+                content_length,
+                max_form_memory_size=memory_limit,
                 max_form_parts=self.max_form_parts,
                 max_content_length=self.max_content_length,
                 stream_factory=self._get_file_stream,
