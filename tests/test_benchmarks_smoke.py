@@ -208,65 +208,58 @@ def test_wrk_output_is_parsed_with_units_and_errors() -> None:
     assert result.errors == 2 + 1 + 4
 
 
+def _one_case_workload(
+    cells: dict[str, Any], lower_is_better: bool = True, paired: bool = False
+) -> Any:
+    """A one-case workload of *cells* (framework -> Cell) on metric "m", ratios computed."""
+    from benchmarks.model import WorkloadResult
+
+    result = WorkloadResult(
+        name="w",
+        title="w",
+        description="",
+        unit="s",
+        primary="m",
+        lower_is_better=lower_is_better,
+        frameworks=list(cells),
+        cases={"case": cells},
+        paired=paired,
+    )
+    result.compute_ratios()
+    assert result.to_json()["paired"] is paired
+    return result.cases["case"]
+
+
 def test_ratios_always_read_as_how_many_times_better_erlen_does() -> None:
-    from benchmarks.model import Cell, WorkloadResult
+    from benchmarks.model import Cell
 
-    def workload(lower_is_better: bool, erlen: float, flask: float) -> WorkloadResult:
-        result = WorkloadResult(
-            name="w",
-            title="w",
-            description="",
-            unit="x",
-            primary="m",
-            lower_is_better=lower_is_better,
-            frameworks=["erlen", "flask", "falcon"],
-            cases={
-                "case": {
-                    "erlen": Cell.measured({"m": [erlen]}),
-                    "flask": Cell.measured({"m": [flask, flask * 2, flask / 2]}),
-                    "falcon": Cell.unavailable("no"),
-                }
-            },
-        )
-        result.compute_ratios()
-        return result
+    def workload(lower_is_better: bool, erlen: float, flask: float) -> dict[str, Any]:
+        cells = {
+            "erlen": Cell.measured({"m": [erlen]}),
+            "flask": Cell.measured({"m": [flask, flask * 2, flask / 2]}),
+            "falcon": Cell.unavailable("no"),
+        }
+        return _one_case_workload(cells, lower_is_better)
 
-    timed = workload(lower_is_better=True, erlen=2.0, flask=6.0).cases["case"]
+    timed = workload(lower_is_better=True, erlen=2.0, flask=6.0)
     assert timed["erlen"].ratio_vs_reference == 1.0
     assert timed["flask"].ratio_vs_reference == 3.0
     assert timed["falcon"].ratio_vs_reference is None
-    throughput = workload(lower_is_better=False, erlen=300.0, flask=100.0).cases["case"]
+    throughput = workload(lower_is_better=False, erlen=300.0, flask=100.0)
     assert throughput["flask"].ratio_vs_reference == 3.0
 
 
 def test_paired_ratios_take_the_median_of_the_per_round_ratios() -> None:
-    from benchmarks.model import Cell, WorkloadResult
+    from benchmarks.model import Cell
 
     # Round 2 is slow for erlen only and rounds 1 and 3 are slow for both: per round flask
     # takes 3, 3, 1.5, 3, 3 times erlen's time; the two medians (2 and 3) would say 1.5.
-    erlen = [1.0, 2.0, 2.0, 2.0, 1.0]
-    flask = [3.0, 6.0, 3.0, 6.0, 3.0]
-
-    def workload(paired: bool) -> dict[str, Cell]:
-        result = WorkloadResult(
-            name="w",
-            title="w",
-            description="",
-            unit="s",
-            primary="time",
-            lower_is_better=True,
-            frameworks=["erlen", "flask"],
-            cases={
-                "case": {
-                    "erlen": Cell.measured({"time": erlen}),
-                    "flask": Cell.measured({"time": flask}),
-                }
-            },
-            paired=paired,
-        )
-        result.compute_ratios()
-        assert result.to_json()["paired"] is paired
-        return result.cases["case"]
+    def workload(paired: bool) -> dict[str, Any]:
+        cells = {
+            "erlen": Cell.measured({"m": [1.0, 2.0, 2.0, 2.0, 1.0]}),
+            "flask": Cell.measured({"m": [3.0, 6.0, 3.0, 6.0, 3.0]}),
+        }
+        return _one_case_workload(cells, paired=paired)
 
     assert workload(paired=True)["flask"].ratio_vs_reference == 3.0
     assert workload(paired=True)["erlen"].ratio_vs_reference == 1.0
