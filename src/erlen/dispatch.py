@@ -335,11 +335,7 @@ class DispatchMixin:
         error = request.routing_exception
         if not isinstance(error, HTTPException) or self.trap_http_exception(error):
             return None
-        if (
-            error.code is not None
-            and not isinstance(error, RoutingException)
-            and self._find_error_handler(error, request.blueprints) is not None
-        ):
+        if self._http_error_handler(error, request.blueprints) is not None:
             return None
         return error
 
@@ -599,14 +595,20 @@ class DispatchMixin:
 
     def handle_http_exception(self: Erlen, e: HTTPException) -> t.Any:
         """Handle an HTTP error with its registered handler, or return it as response."""
-        if e.code is None:
-            return e
-        if isinstance(e, RoutingException):
-            return e
-        handler = self._find_error_handler(e, _cv_request.get().request.blueprints)
+        handler = self._http_error_handler(e, _cv_request.get().request.blueprints)
         if handler is None:
             return e
         return self.ensure_sync(handler)(e)
+
+    def _http_error_handler(
+        self: Erlen, e: HTTPException, blueprints: list[str]
+    ) -> t.Callable[[Exception], t.Any] | None:
+        """The registered handler for an HTTP error, or ``None`` when it is its own
+        response: no code (a bare ``HTTPException``), a routing redirect or error, or
+        no handler for it."""
+        if e.code is None or isinstance(e, RoutingException):
+            return None
+        return self._find_error_handler(e, blueprints)
 
     def handle_user_exception(self: Erlen, e: Exception) -> t.Any:
         """Handle an exception raised while dispatching; re-raise if there's no handler."""

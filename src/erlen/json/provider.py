@@ -169,15 +169,11 @@ class DefaultJSONProvider(JSONProvider):
         """A JSON response; pretty-printed in debug mode unless ``compact`` is set."""
         obj = args[0] if len(args) == 1 and not kwargs else self._prepare_response_obj(args, kwargs)
         compact = self.compact
-        if compact or (compact is None and not self._app.debug):
-            if self.__class__.dumps is _default_dumps:
-                text = self._compact(obj)
-            else:
-                text = self.dumps(obj, separators=(",", ":"))
-        elif self.__class__.dumps is _default_dumps:
-            text = self._encoder(2).encode(obj)
+        pretty = not (compact or (compact is None and not self._app.debug))
+        if self.__class__.dumps is _default_dumps:
+            text = self._encoder(2).encode(obj) if pretty else self._compact(obj)
         else:
-            text = self.dumps(obj, indent=2)
+            text = self.dumps(obj, indent=2) if pretty else self.dumps(obj, separators=(",", ":"))
         return self._app.response_class._json_response(f"{text}\n", self.mimetype)  # type: ignore[attr-defined,no-any-return]
 
 
