@@ -17,7 +17,7 @@ from itertools import chain
 
 from . import json as _json_module
 from .config import Config, ConfigAttribute
-from .ctx import AppContext, RequestContext, _AppCtxGlobals
+from .ctx import RequestContext, _AppCtxGlobals
 from .dispatch import DispatchMixin
 from .json.provider import DefaultJSONProvider, JSONProvider
 from .logging import create_logger
@@ -424,10 +424,6 @@ class Erlen(DispatchMixin, UrlMixin, Scaffold):
         return f
 
     # -- contexts and tests ----------------------------------------------------------------
-
-    def app_context(self) -> AppContext:
-        """An app context: ``with app.app_context(): ...``."""
-        return AppContext(self)
 
     def test_request_context(self, *args: t.Any, **kwargs: t.Any) -> RequestContext:
         """A request context for a made-up request (arguments as the test client's)."""

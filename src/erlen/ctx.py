@@ -37,6 +37,9 @@ __all__ = [
 _sentinel = object()
 _UNSET: t.Any = object()
 _request_close = _Request.close
+_new = object.__new__
+_set_app_ctx = _cv_app.set
+_set_request_ctx = _cv_request.set
 
 
 class _AppCtxGlobals:
@@ -370,3 +373,28 @@ def has_request_context() -> bool:
 def has_app_context() -> bool:
     """Whether an app context is active (``current_app`` and ``g`` are usable)."""
     return _cv_app.get(None) is not None
+
+
+def _enter_request(app: Erlen, request: Request) -> RequestContext:
+    """Build and push the app and request contexts of a request on the dispatch fast
+    path (see ``DispatchMixin._fast_wsgi_call``).
+
+    The same objects ``RequestContext(app, environ, request).push()`` makes, built
+    without calling the classes (on Python 3.11 a class call with an ``__init__``
+    costs several times a plain function call) and without the work the fast path
+    has ruled out: nesting, an eager session, routing (done by the caller).  The
+    tokens are in ``ctx._token`` and ``ctx._app_ctx._token``.
+    """
+    app_ctx = _new(AppContext)
+    app_ctx.app = app
+    app_ctx._g = app_ctx._nested = None
+    app_ctx._url_adapter = _UNSET
+    ctx = _new(RequestContext)
+    ctx.app = app
+    ctx.request = request
+    ctx._url_adapter = _UNSET
+    ctx.flashes = ctx._session = ctx._after_request_functions = ctx._nested = None
+    app_ctx._token = _set_app_ctx(app_ctx)
+    ctx._token = _set_request_ctx(ctx)
+    ctx._app_ctx = app_ctx
+    return ctx

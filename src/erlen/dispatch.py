@@ -23,7 +23,7 @@ from itertools import chain
 
 from . import signals
 from .concurrency import _bridge
-from .ctx import RequestContext
+from .ctx import AppContext, RequestContext, _enter_request
 from .exceptions import BadRequestKeyError, HTTPException, InternalServerError
 from .globals import _cv_app, _cv_request
 from .http.headers import Headers
@@ -38,6 +38,14 @@ if t.TYPE_CHECKING:
 __all__ = ["DispatchMixin"]
 
 _sentinel = object()
+# The context variables' methods, bound once: on Python 3.11 ``_cv_app.set(...)`` on a
+# module global builds a bound method object on every call.
+_get_app_ctx = _cv_app.get
+_set_app_ctx = _cv_app.set
+_reset_app_ctx = _cv_app.reset
+_set_request_ctx = _cv_request.set
+_reset_request_ctx = _cv_request.reset
+_get_bridge = _bridge.get
 _json_types = (dict, list)
 _HTML = "text/html; charset=utf-8"
 _HTML_BYTES = _HTML.encode()
@@ -58,6 +66,10 @@ class DispatchMixin:
         """A request context for a WSGI environ."""
         return RequestContext(self, environ)
 
+    def app_context(self: Erlen) -> AppContext:
+        """An app context: ``with app.app_context(): ...``."""
+        return AppContext(self)
+
     def _fast_path_applies(self: Erlen, environ: dict[str, t.Any]) -> bool:
         """Whether the inlined lifecycle (:meth:`_fast_wsgi_call`, or its ASGI twin)
         can serve this request: no hooks, signals, eager session, nested or preserved
@@ -69,10 +81,11 @@ class DispatchMixin:
             and not self.teardown_request_funcs
             and not signals.request_signals_active
             and self._fast_path_enabled
-            and _cv_app.get(None) is None
+            and _get_app_ctx(None) is None
             and "erlen.preserve_context" not in environ
             and "HTTP_UPGRADE" not in environ
-            and type(self).request_context is _base_request_context
+            and (cls := type(self)).request_context is _base_request_context
+            and cls.app_context is _base_app_context
             and self.session_interface.opens_lazily
         )
 
@@ -134,22 +147,24 @@ class DispatchMixin:
         view that nothing else can observe is sent without building a response object.
         """
         request = self.request_class(environ)
-        ctx = RequestContext(self, environ, request)
-        app_ctx = self.app_context()
-        app_token = app_ctx._token = _cv_app.set(app_ctx)
-        request_token = ctx._token = _cv_request.set(ctx)
-        ctx._app_ctx = app_ctx
+        ctx = _enter_request(self, request)
+        app_ctx = ctx._app_ctx
+        app_token = app_ctx._token
+        request_token = ctx._token
         error: BaseException | None = None
         try:
             try:
-                self._match_request(ctx)
+                method = self._match_request(ctx)
                 self._got_first_request = True
                 try:
                     rule = request.url_rule
                     if (
-                        request.routing_exception is not None
-                        or rule.websocket  # type: ignore[union-attr]
-                        or (rule.provide_automatic_options and request.method == "OPTIONS")  # type: ignore[union-attr]
+                        rule is None  # routing failed
+                        or rule.websocket
+                        or (
+                            rule.provide_automatic_options
+                            and (method or request.method) == "OPTIONS"
+                        )
                     ):
                         rv = self.dispatch_request()
                     else:
@@ -157,7 +172,7 @@ class DispatchMixin:
                         call = self._sync_views.get(view)
                         if call is None:
                             call = self._sync_views[view] = self._view_caller(view)
-                        if call is view and _bridge.get() is not None:
+                        if call is view and _get_bridge() is not None:
                             rv = _in_thread_pool(view, request.view_args)
                         else:
                             rv = call(**request.view_args)  # type: ignore[arg-type]
@@ -204,7 +219,7 @@ class DispatchMixin:
                     if "files" in request.__dict__:
                         request.close()
                 finally:
-                    _cv_request.reset(request_token)
+                    _reset_request_ctx(request_token)
                     ctx._token = ctx._app_ctx = None
                     try:
                         if self.teardown_appcontext_funcs:
@@ -212,7 +227,7 @@ class DispatchMixin:
                                 error = None
                             self.do_teardown_appcontext(error)
                     finally:
-                        _cv_app.reset(app_token)
+                        _reset_app_ctx(app_token)
                         app_ctx._token = None
 
     async def _fast_asgi_call(
@@ -232,25 +247,23 @@ class DispatchMixin:
         the request body, if any, is already buffered, so sync code never waits for it.
         """
         request = self.request_class(environ)
-        ctx = RequestContext(self, environ, request)
-        app_ctx = self.app_context()
-        app_token = app_ctx._token = _cv_app.set(app_ctx)
-        request_token = ctx._token = _cv_request.set(ctx)
-        ctx._app_ctx = app_ctx
+        ctx = _enter_request(self, request)
+        app_ctx = ctx._app_ctx
+        app_token = app_ctx._token
+        request_token = ctx._token
         error: BaseException | None = None
         try:
             try:
-                self._match_request(ctx)
+                method = self._match_request(ctx)
                 self._got_first_request = True
                 try:
                     rule = request.url_rule
-                    if request.routing_exception is not None:
+                    if rule is None:  # routing failed
                         rv = self._plain_routing_error(request)
                         if rv is None:  # user code may run (and await): the general way
                             rv = await bridge.run(self.dispatch_request)
-                    elif (
-                        rule.websocket  # type: ignore[union-attr]
-                        or (rule.provide_automatic_options and request.method == "OPTIONS")  # type: ignore[union-attr]
+                    elif rule.websocket or (
+                        rule.provide_automatic_options and (method or request.method) == "OPTIONS"
                     ):
                         rv = await bridge.run(self.dispatch_request)
                     else:
@@ -303,7 +316,7 @@ class DispatchMixin:
                     if "files" in request.__dict__:
                         request.close()
                 finally:
-                    _cv_request.reset(request_token)
+                    _reset_request_ctx(request_token)
                     ctx._token = ctx._app_ctx = None
                     try:
                         if self.teardown_appcontext_funcs:
@@ -311,7 +324,7 @@ class DispatchMixin:
                                 error = None
                             await bridge.run(self.do_teardown_appcontext, error)
                     finally:
-                        _cv_app.reset(app_token)
+                        _reset_app_ctx(app_token)
                         app_ctx._token = None
 
     def _plain_routing_error(self: Erlen, request: t.Any) -> HTTPException | None:
@@ -389,7 +402,7 @@ class DispatchMixin:
         call = self._sync_views.get(view)
         if call is None:
             call = self._sync_views[view] = self._view_caller(view)
-        if call is view and _bridge.get() is not None:
+        if call is view and _get_bridge() is not None:
             return _in_thread_pool(view, request.view_args)  # a sync view under ASGI
         return call(**request.view_args)  # type: ignore[arg-type]
 
@@ -729,3 +742,4 @@ def _is_response(value: t.Any) -> bool:
 
 
 _base_request_context = DispatchMixin.request_context
+_base_app_context = DispatchMixin.app_context

@@ -305,8 +305,12 @@ class UrlMixin:
             )
         return None
 
-    def _match_request(self: Erlen, ctx: RequestContext) -> None:
-        """Route the request of *ctx*: ``url_rule``/``view_args`` or ``routing_exception``."""
+    def _match_request(self: Erlen, ctx: RequestContext) -> str | None:
+        """Route the request of *ctx*: ``url_rule``/``view_args`` or ``routing_exception``.
+
+        Returns the request's method when the direct match found the rule (it is then
+        ``request.method`` too), ``None`` otherwise.
+        """
         request = ctx.request
         environ = request.environ
         url_map = self.url_map
@@ -340,7 +344,7 @@ class UrlMixin:
                     request.url_rule = entry[0]
                     request.view_args = {}
                     request.__dict__["method"] = method
-                    return
+                    return method
             if not path.isascii():
                 try:
                     path = path.encode("latin-1").decode("utf-8")
@@ -348,7 +352,7 @@ class UrlMixin:
                     request.routing_exception = BadRequest(
                         "The request path is not valid UTF-8 once percent-decoded."
                     )
-                    return
+                    return None
             if path[:2] == "//" or path[:1] != "/":
                 path = f"/{path.lstrip('/')}" if path else ""
             if method not in _UPPER_METHODS:
@@ -362,21 +366,22 @@ class UrlMixin:
                 # A converter refused a value of the chosen rule: 404 or 405, as the
                 # adapter would answer.
                 request.routing_exception = miss_error(miss)
-                return
+                return None
             if found is None:
                 if not (url_map.merge_slashes and "//" in path):
                     request.routing_exception = miss_error(miss)
-                    return
+                    return None
             elif found is not SLASH:
                 rule, view_args = found
                 if not rule._redirects and not rule.alias:
                     request.url_rule = rule
                     request.view_args = view_args
                     request.__dict__["method"] = method
-                    return
+                    return method
         # Redirects (trailing slash, merged slashes, aliases, redirect_to), host
         # checks and anything configured go through a bound adapter.
         self._match_with_adapter(ctx)
+        return None
 
     def _match_with_adapter(self: Erlen, ctx: RequestContext) -> None:
         request = ctx.request

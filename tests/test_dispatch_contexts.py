@@ -1,0 +1,131 @@
+"""The contexts of a request served by the dispatch fast path.
+
+``_fast_wsgi_call`` and its ASGI twin build the app and request contexts themselves
+(``erlen.ctx._enter_request``) instead of calling the classes.  These tests hold those
+objects to what ``RequestContext(app, environ).push()`` makes, and check that an app
+class that overrides ``request_context`` or ``app_context`` gets its own contexts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import typing as t
+
+import pytest
+
+from erlen import Erlen, g, request
+from erlen.ctx import AppContext, RequestContext
+from erlen.globals import _cv_app, _cv_request
+
+from .asgi.test_asgi import call, http_scope
+
+
+def _slots(cls: type) -> list[str]:
+    return [name for name in cls.__slots__ if name != "__dict__"]  # type: ignore[attr-defined]
+
+
+def _snapshot() -> dict[str, t.Any]:
+    """Every slot of the current contexts (tokens as 'set or not')."""
+    ctx, app_ctx = _cv_request.get(), _cv_app.get()
+    seen: dict[str, t.Any] = {}
+    for owner, obj in (("request", ctx), ("app", app_ctx)):
+        assert type(obj) in (RequestContext, AppContext)
+        for name in _slots(type(obj)):
+            value = getattr(obj, name)  # AttributeError: a slot the fast path left unset
+            if name == "_token":
+                value = value is not None
+            elif name == "_app_ctx":
+                value = value is app_ctx
+            elif name == "request":
+                value = value is request._get_current_object()
+            elif name == "app":
+                value = value.name
+            seen[f"{owner}.{name}"] = value
+    return seen
+
+
+def _app(with_hook: bool) -> tuple[Erlen, list[dict[str, t.Any]]]:
+    app = Erlen(__name__)
+    seen: list[dict[str, t.Any]] = []
+    if with_hook:
+        app.before_request(lambda: None)  # the general lifecycle
+
+    @app.get("/items/<int:item>")
+    def item(item: int) -> str:
+        seen.append(_snapshot())
+        g.item = item
+        return f"item {item}"
+
+    @app.get("/async")
+    async def coroutine() -> str:
+        await asyncio.sleep(0)
+        seen.append(_snapshot())
+        return "async"
+
+    return app, seen
+
+
+def test_fast_path_contexts_match_the_pushed_ones_over_wsgi() -> None:
+    fast, fast_seen = _app(with_hook=False)
+    general, general_seen = _app(with_hook=True)
+    for app in (fast, general):
+        client = app.test_client()
+        assert client.get("/items/1").text == "item 1"
+        assert client.get("/items/2").text == "item 2"
+    assert fast_seen == general_seen
+    assert fast_seen[0]["request.request"] is True
+    assert fast_seen[0]["request._app_ctx"] is True
+    assert fast_seen[0]["app._token"] is True
+    # Popped afterwards, and g was the request's own.
+    assert _cv_app.get(None) is None and _cv_request.get(None) is None
+
+
+def test_fast_path_contexts_match_the_pushed_ones_over_asgi() -> None:
+    fast, fast_seen = _app(with_hook=False)
+    general, general_seen = _app(with_hook=True)
+    for app in (fast, general):
+        assert call(app, http_scope("/items/3")).body == b"item 3"
+        assert call(app, http_scope("/async")).body == b"async"
+    assert fast_seen == general_seen
+    assert len(fast_seen) == 2
+
+
+class _MarkedAppContext(AppContext):
+    pass
+
+
+class _MarkedRequestContext(RequestContext):
+    pass
+
+
+@pytest.mark.parametrize("override", ["app_context", "request_context"])
+@pytest.mark.parametrize("interface", ["wsgi", "asgi"])
+def test_an_app_class_overriding_a_context_factory_gets_its_contexts(
+    override: str, interface: str
+) -> None:
+    class CustomApp(Erlen):
+        if override == "app_context":
+
+            def app_context(self) -> AppContext:
+                return _MarkedAppContext(self)
+        else:
+
+            def request_context(self, environ: dict[str, t.Any]) -> RequestContext:
+                return _MarkedRequestContext(self, environ)
+
+    app = CustomApp(__name__)
+    seen: list[tuple[type, type]] = []
+
+    @app.get("/")
+    def index() -> str:
+        seen.append((type(_cv_app.get()), type(_cv_request.get())))
+        return "ok"
+
+    if interface == "wsgi":
+        assert app.test_client().get("/").text == "ok"
+    else:
+        assert call(app, http_scope("/")).body == b"ok"
+    if override == "app_context":
+        assert seen == [(_MarkedAppContext, RequestContext)]
+    else:
+        assert seen == [(AppContext, _MarkedRequestContext)]
