@@ -531,9 +531,9 @@ def test_scenario(candidate, sc):
 
 
 def test_compact_responses_reuse_encoders_safely():
-    """jsonify keeps a C encoder per thread and settings: a failed encode must not make
-    later objects look circular, settings changes must take effect, cycles are still
-    caught, and threads don't share one encoder's state."""
+    """jsonify keeps a C encoder per settings, shared by threads: a failed encode must
+    not make later objects look circular, settings changes must take effect, cycles are
+    still caught, and threads encoding at once get their own objects back."""
     import threading
 
     from erlen import Erlen, jsonify
@@ -584,3 +584,38 @@ def test_compact_responses_reuse_encoders_safely():
         json.loads(text)["items"][0]["deep"] == [[json.loads(text)["items"][0]["i"]]] * 3
         for text in results
     )
+
+
+def test_cycles_and_depth_without_cycle_markers_on_the_fast_encoder():
+    """The compact encoder runs without cycle detection and re-encodes with it after a
+    RecursionError: a cycle is still the usual ValueError, a merely deep object still
+    a RecursionError, as with json.dumps (and Flask)."""
+    import json
+
+    from erlen import Erlen, jsonify
+
+    app = Erlen(__name__)
+    looped: dict = {"a": 1}
+    looped["self"] = looped
+    deep: list = []
+    inner = deep
+    for _ in range(100_000):
+        inner.append([])
+        inner = inner[0]
+    with app.app_context():
+        with pytest.raises(ValueError, match="Circular reference detected"):
+            jsonify(looped)
+        with pytest.raises(ValueError, match="Circular reference detected"):
+            jsonify({"k": [looped]})
+        with pytest.raises(RecursionError):
+            jsonify(deep)
+        # An object whose default() hands back itself is a cycle too.
+        app.json.default = lambda o: o
+        with pytest.raises(ValueError, match="Circular reference detected"):
+            jsonify([object()])
+        del app.json.default
+        assert jsonify({"ok": [1, 2]}).get_data(as_text=True) == '{"ok":[1,2]}\n'
+    with pytest.raises(ValueError, match="Circular reference detected"):
+        json.dumps(looped)
+    with pytest.raises(RecursionError):
+        json.dumps(deep)

@@ -17,10 +17,12 @@ if t.TYPE_CHECKING:
 
 __all__ = ["dump", "dumps", "jsonify", "load", "loads"]
 
+_get_app_ctx = _cv_app.get  # bound once (a per-call bound method on Python 3.11)
+
 
 def dumps(obj: t.Any, **kwargs: t.Any) -> str:
     """Serialize *obj* with ``current_app.json.dumps`` (or the stdlib outside an app)."""
-    app_ctx = _cv_app.get(None)
+    app_ctx = _get_app_ctx(None)
     if app_ctx is not None:
         return app_ctx.app.json.dumps(obj, **kwargs)
     kwargs.setdefault("default", _default)
@@ -29,7 +31,7 @@ def dumps(obj: t.Any, **kwargs: t.Any) -> str:
 
 def dump(obj: t.Any, fp: t.IO[str], **kwargs: t.Any) -> None:
     """Serialize *obj* to a text file."""
-    app_ctx = _cv_app.get(None)
+    app_ctx = _get_app_ctx(None)
     if app_ctx is not None:
         app_ctx.app.json.dump(obj, fp, **kwargs)
         return
@@ -39,7 +41,7 @@ def dump(obj: t.Any, fp: t.IO[str], **kwargs: t.Any) -> None:
 
 def loads(s: str | bytes, **kwargs: t.Any) -> t.Any:
     """Parse JSON text with ``current_app.json.loads`` (or the stdlib outside an app)."""
-    app_ctx = _cv_app.get(None)
+    app_ctx = _get_app_ctx(None)
     if app_ctx is not None:
         return app_ctx.app.json.loads(s, **kwargs)
     return _json.loads(s, **kwargs)
@@ -47,7 +49,7 @@ def loads(s: str | bytes, **kwargs: t.Any) -> t.Any:
 
 def load(fp: t.IO[t.AnyStr], **kwargs: t.Any) -> t.Any:
     """Parse JSON from a file."""
-    app_ctx = _cv_app.get(None)
+    app_ctx = _get_app_ctx(None)
     if app_ctx is not None:
         return app_ctx.app.json.load(fp, **kwargs)
     return _json.load(fp, **kwargs)
@@ -56,7 +58,7 @@ def load(fp: t.IO[t.AnyStr], **kwargs: t.Any) -> t.Any:
 def jsonify(*args: t.Any, **kwargs: t.Any) -> Response:
     """A JSON response of the arguments: one value, several (a list), or keywords (a
     dict).  Compact and key-sorted unless the provider says otherwise."""
-    app_ctx = _cv_app.get(None)
+    app_ctx = _get_app_ctx(None)
     if app_ctx is None:
         from ..globals import _no_app_msg
 

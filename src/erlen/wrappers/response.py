@@ -145,7 +145,7 @@ class Response(ResponseHeadersMixin):
         """``Response(text, mimetype=mimetype)`` for the JSON provider."""
         if cls.__init__ is not _base_init:
             return cls(text, mimetype=mimetype)
-        return cls._fast_response(text, _content_type_for(mimetype))
+        return cls._fast_response(text, _content_types.get(mimetype) or _content_type_for(mimetype))
 
     @classmethod
     def _fast_response(cls, text: str, content_type: str | None) -> Response:
