@@ -39,5 +39,6 @@ class cached_property(t.Generic[T]):
     def __get__(self, obj: object | None, owner: type | None = None) -> T | cached_property[T]:
         if obj is None:
             return self
-        value = obj.__dict__[self.__name__] = self.func(obj)
+        func = self.func  # (an instance attribute: loading it first is the fast form)
+        value = obj.__dict__[self.__name__] = func(obj)
         return value

@@ -20,6 +20,7 @@ from urllib.parse import quote, quote_plus, unquote, unquote_to_bytes, urlsplit,
 from .multidict import ImmutableMultiDict, MultiDict, iter_multi_items
 
 _multidict_init = MultiDict.__init__
+_dict_new = dict.__new__
 _dict_setdefault = dict.setdefault
 
 __all__ = [
@@ -158,10 +159,11 @@ def url_decode(
             return cls()
     if "%" not in qs and "+" not in qs:
         # Nothing to decode: the common query string.
-        if cls.__init__ is _multidict_init:
+        if cls is ImmutableMultiDict or cls.__init__ is _multidict_init:
             # Fill the dict of lists directly in one pass: no (key, value) pairs, no
             # __init__ (one loop costs a sixth less than a comprehension and a loop).
-            result = cls.__new__(cls)
+            # (The identity test first: reading a class attribute is slow on 3.11.)
+            result = _dict_new(cls)
             for piece in qs.split("&"):
                 if piece:
                     key, _, value = piece.partition("=")
