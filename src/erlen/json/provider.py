@@ -152,7 +152,7 @@ class DefaultJSONProvider(JSONProvider):
         "Circular reference detected" ValueError (or the RecursionError of an object
         that is merely too deep).
         """
-        if obj.__class__ is str:
+        if type(obj) is str:
             return self._encoder(None).encode(obj)
         key = (self.default, self.ensure_ascii, self.sort_keys)
         encode = self._c_encoders.get(key)

@@ -27,6 +27,7 @@ if t.TYPE_CHECKING:
 __all__ = ["ClosingIterator", "Response", "ResponseStream"]
 
 _content_types: dict[str, str] = {}
+_status_line = STATUS_LINES.get  # bound once (a per-call bound method on Python 3.11)
 _no_callbacks: tuple[t.Callable[[], t.Any], ...] = ()
 
 
@@ -134,34 +135,21 @@ class Response(ResponseHeadersMixin):
     @classmethod
     def _from_text(cls, text: str) -> Response:
         """``Response(text)``: a 200 response with the default mimetype."""
-        if cls.__init__ is not _base_init:
+        # (The identity test first: a class attribute read is slow on Python 3.11.)
+        if cls is not Response and cls.__init__ is not _base_init:
             return cls(text)
         mimetype = cls.default_mimetype
         content_type = _content_types.get(mimetype) if mimetype is not None else None
-        return cls._fast_response(text, content_type)
+        return _text_response(cls, text, content_type)
 
     @classmethod
     def _json_response(cls, text: str, mimetype: str) -> Response:
         """``Response(text, mimetype=mimetype)`` for the JSON provider."""
-        if cls.__init__ is not _base_init:
+        if cls is not Response and cls.__init__ is not _base_init:
             return cls(text, mimetype=mimetype)
-        return cls._fast_response(text, _content_types.get(mimetype) or _content_type_for(mimetype))
-
-    @classmethod
-    def _fast_response(cls, text: str, content_type: str | None) -> Response:
-        """A 200 response with *text* as the body, skipping the general constructor
-        (callers send subclasses that override ``__init__`` through it instead)."""
-        if content_type is None:
-            return cls(text)
-        response = object.__new__(cls)
-        body = text.encode()
-        response._plain_body = response.response = [body]
-        response._hlist = [("Content-Type", content_type), ("Content-Length", str(len(body)))]
-        response._headers = response._status = None
-        response._status_code = cls.default_status
-        response._on_close = _no_callbacks
-        response.direct_passthrough = False
-        return response
+        return _text_response(
+            cls, text, _content_types.get(mimetype) or _content_type_for(mimetype)
+        )
 
     @classmethod
     def _plain_redirect(cls, text: str, code: int, location: str) -> Response | None:
@@ -244,7 +232,7 @@ class Response(ResponseHeadersMixin):
         """The status line, e.g. ``"404 NOT FOUND"``."""
         status = self._status
         if status is None:
-            status = STATUS_LINES.get(self._status_code)
+            status = _status_line(self._status_code)
             if status is None:
                 status = f"{self._status_code} UNKNOWN"
         return status
@@ -562,7 +550,7 @@ class Response(ResponseHeadersMixin):
         ):
             code = self._status_code
             if code >= 200 and code != 204 and code != 304:
-                start_response(self._status or STATUS_LINES.get(code) or self.status, self._hlist)
+                start_response(self._status or _status_line(code) or self.status, self._hlist)
                 if environ["REQUEST_METHOD"] == "HEAD":
                     return []
                 return body
@@ -596,6 +584,25 @@ class Response(ResponseHeadersMixin):
 
 _base_init = Response.__init__
 _base_close = Response.close
+_new = object.__new__
+
+
+def _text_response(cls: type[Response], text: str, content_type: str | None) -> Response:
+    """A 200 response of class *cls* with *text* as the body, built without the general
+    constructor (callers send classes that override ``__init__`` through it instead)."""
+    if content_type is None:
+        return cls(text)
+    response = _new(cls)
+    body = text.encode()
+    response._plain_body = response.response = [body]
+    response._hlist = [("Content-Type", content_type), ("Content-Length", str(len(body)))]
+    response._headers = response._status = None
+    response._status_code = cls.default_status
+    response._on_close = _no_callbacks
+    response.direct_passthrough = False
+    return response
+
+
 _content_types["text/html"] = get_content_type("text/html", "utf-8")
 
 
