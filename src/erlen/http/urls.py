@@ -21,6 +21,9 @@ from .multidict import ImmutableMultiDict, MultiDict, iter_multi_items
 
 _multidict_init = MultiDict.__init__
 _dict_new = dict.__new__
+#: Whether a storage class keeps MultiDict's __init__ (it may then be filled directly),
+#: by class: reading ``cls.__init__`` costs more than this lookup on Python 3.11.
+_fills_directly: dict[type, bool] = {}
 _dict_setdefault = dict.setdefault
 
 __all__ = [
@@ -159,10 +162,14 @@ def url_decode(
             return cls()
     if "%" not in qs and "+" not in qs:
         # Nothing to decode: the common query string.
-        if cls is ImmutableMultiDict or cls.__init__ is _multidict_init:
+        fills = _fills_directly.get(cls)
+        if fills is None:
+            fills = cls.__init__ is _multidict_init
+            if len(_fills_directly) < 64:
+                _fills_directly[cls] = fills
+        if fills:
             # Fill the dict of lists directly in one pass: no (key, value) pairs, no
             # __init__ (one loop costs a sixth less than a comprehension and a loop).
-            # (The identity test first: reading a class attribute is slow on 3.11.)
             result = _dict_new(cls)
             for piece in qs.split("&"):
                 if piece:
