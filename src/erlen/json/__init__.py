@@ -63,4 +63,6 @@ def jsonify(*args: t.Any, **kwargs: t.Any) -> Response:
         from ..globals import _no_app_msg
 
         raise RuntimeError(_no_app_msg)
+    if len(args) == 1 and not kwargs:  # the usual call: no argument packing on the way
+        return app_ctx.app.json.response(args[0])
     return app_ctx.app.json.response(*args, **kwargs)
