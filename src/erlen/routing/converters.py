@@ -143,7 +143,7 @@ class UnicodeConverter(BaseConverter):
             return None  # a subclass set its own pattern: use it
         if self._max is None:
             if self._min <= 1:
-                return f"{var} != ''" if self._min == 1 else "True"
+                return var if self._min == 1 else "True"  # (a part is a str: non-empty)
             return f"len({var}) >= {self._min}"
         if self._min == self._max:
             return f"len({var}) == {self._min}"

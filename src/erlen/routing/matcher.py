@@ -495,7 +495,7 @@ class _Generator:
         self._transitions(state, depth, values, out, indent + 1)
         fallback = [r for r in state.rules if not r.strict_slashes]
         if fallback:
-            out.append(f"{inner}if n == {depth + 1} and {var} == '':")
+            out.append(f"{inner}if n == {depth + 1} and not {var}:")
             self._rule_checks(fallback, values, out, indent + 2)
 
     def _state_of_length(
@@ -512,7 +512,7 @@ class _Generator:
         self._transitions(state, depth, values, out, indent)
         fallback = [r for r in state.rules if not r.strict_slashes]
         if fallback and depth + 1 == self.length:
-            out.append(f"{pad}if p{depth} == '':")
+            out.append(f"{pad}if not p{depth}:")
             self._rule_checks(fallback, values, out, indent + 1)
 
     def _transitions(
@@ -615,7 +615,10 @@ class _Generator:
             return
         keyword = "if"
         for text, child in children:
-            out.append(f"{pad}{keyword} {var} == {text!r}:")
+            # (An empty part is tested for truth: a comparison followed by a long jump,
+            # as in a big function, is never specialised on Python 3.11.)
+            test = f"not {var}" if text == "" else f"{var} == {text!r}"
+            out.append(f"{pad}{keyword} {test}:")
             self._state(child, depth + 1, values, out, indent + 1)
             keyword = "elif"
 
