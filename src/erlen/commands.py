@@ -40,7 +40,7 @@ from .cli import (
     prepare_import,
     with_appcontext,
 )
-from .globals import _cv_app, current_app
+from .globals import _get_app_ctx, current_app
 from .helpers import get_debug_flag
 from .serving import (
     RunPlan,
@@ -216,7 +216,7 @@ class ErlenGroup(AppGroup):
             click.secho(f"Error: {error.format_message()}\n", err=True, fg="red")
             return None
 
-        active = _cv_app.get(None)
+        active = _get_app_ctx(None)
         if active is None or active.app is not app:
             ctx.with_resource(app.app_context())
         return app.cli.get_command(ctx, name)

@@ -16,7 +16,7 @@ import typing as t
 from functools import update_wrapper
 
 from . import signals
-from .globals import _cv_app, _cv_request
+from .globals import _cv_app, _cv_request, _get_app_ctx, _get_request_ctx
 from .wrappers.request import Request as _Request
 
 if t.TYPE_CHECKING:
@@ -75,7 +75,7 @@ class _AppCtxGlobals:
         return iter(self.__dict__)
 
     def __repr__(self) -> str:
-        ctx = _cv_app.get(None)
+        ctx = _get_app_ctx(None)
         if ctx is not None:
             return f"<erlen.g of '{ctx.app.name}'>"
         return object.__repr__(self)
@@ -143,7 +143,7 @@ class AppContext:
                     exc = sys.exc_info()[1]
                 self.app.do_teardown_appcontext(exc)
         finally:
-            ctx = _cv_app.get()
+            ctx = _get_app_ctx()
             if nested:
                 _cv_app.reset(nested.pop())
             else:
@@ -267,7 +267,7 @@ class RequestContext:
     def push(self) -> None:
         """Make this the current request context (and route the request)."""
         app = self.app
-        app_ctx = _cv_app.get(None)
+        app_ctx = _get_app_ctx(None)
         if app_ctx is None or app_ctx.app is not app:
             app_ctx = app.app_context()
             app_ctx.push()
@@ -303,7 +303,7 @@ class RequestContext:
                     if request_close is not None:
                         request_close()
         finally:
-            ctx = _cv_request.get()
+            ctx = _get_request_ctx()
             if nested:
                 token, app_ctx = nested.pop()
             else:
@@ -333,7 +333,7 @@ def after_this_request(f: t.Callable[[Response], Response]) -> t.Callable[[Respo
 
     Useful in a view to change a response that is made elsewhere, e.g. to set a cookie.
     """
-    ctx = _cv_request.get(None)
+    ctx = _get_request_ctx(None)
     if ctx is None:
         raise RuntimeError(
             "'after_this_request' can only be used when a request"
@@ -350,7 +350,7 @@ F = t.TypeVar("F", bound=t.Callable[..., t.Any])
 
 def copy_current_request_context(f: F) -> F:
     """Decorate *f* to run with a copy of the current request context (for threads)."""
-    ctx = _cv_request.get(None)
+    ctx = _get_request_ctx(None)
     if ctx is None:
         raise RuntimeError(
             "'copy_current_request_context' can only be used when a"
@@ -367,12 +367,12 @@ def copy_current_request_context(f: F) -> F:
 
 def has_request_context() -> bool:
     """Whether a request context is active (``request`` is usable)."""
-    return _cv_request.get(None) is not None
+    return _get_request_ctx(None) is not None
 
 
 def has_app_context() -> bool:
     """Whether an app context is active (``current_app`` and ``g`` are usable)."""
-    return _cv_app.get(None) is not None
+    return _get_app_ctx(None) is not None
 
 
 def _enter_request(app: Erlen, request: Request) -> RequestContext:

@@ -25,7 +25,7 @@ from . import signals
 from .concurrency import _bridge
 from .ctx import AppContext, RequestContext, _enter_request
 from .exceptions import BadRequestKeyError, HTTPException, InternalServerError
-from .globals import _cv_app, _cv_request
+from .globals import _cv_app, _cv_request, _get_app_ctx, _get_request_ctx
 from .http.headers import Headers
 from .routing.exceptions import RequestRedirect, RoutingException
 from .wrappers.response import Response as _Response
@@ -38,9 +38,8 @@ if t.TYPE_CHECKING:
 __all__ = ["DispatchMixin"]
 
 _sentinel = object()
-# The context variables' methods, bound once: on Python 3.11 ``_cv_app.set(...)`` on a
-# module global builds a bound method object on every call.
-_get_app_ctx = _cv_app.get
+# Methods of imported objects, bound once: on Python 3.11 ``_cv_app.set(...)`` on an
+# imported name compiles to an attribute load that builds a method object per call.
 _set_app_ctx = _cv_app.set
 _reset_app_ctx = _cv_app.reset
 _set_request_ctx = _cv_request.set
@@ -116,8 +115,8 @@ class DispatchMixin:
         finally:
             preserve = environ.get("erlen.preserve_context")
             if preserve is not None:
-                preserve(_cv_app.get())
-                preserve(_cv_request.get())
+                preserve(_get_app_ctx())
+                preserve(_get_request_ctx())
             if error is not None and self.should_ignore_error(error):
                 error = None
             ctx.pop(error)
@@ -385,7 +384,7 @@ class DispatchMixin:
 
     def dispatch_request(self: Erlen) -> t.Any:
         """Call the view of the matched rule (or raise the routing error)."""
-        request = _cv_request.get().request
+        request = _get_request_ctx().request
         if request.routing_exception is not None:
             self.raise_routing_exception(request)
         rule = request.url_rule
@@ -426,7 +425,7 @@ class DispatchMixin:
 
     def make_default_options_response(self: Erlen) -> Response:
         """The automatic ``OPTIONS`` response: empty, with ``Allow``."""
-        adapter = _cv_request.get().url_adapter
+        adapter = _get_request_ctx().url_adapter
         methods = adapter.allowed_methods()  # type: ignore[union-attr]
         rv = self.response_class()
         rv.allow.update(methods)
@@ -437,7 +436,7 @@ class DispatchMixin:
 
         A hook returning a value stops the request: that value is the response.
         """
-        request = _cv_request.get().request
+        request = _get_request_ctx().request
         names = (None, *reversed(request.blueprints))
         for name in names:
             if name in self.url_value_preprocessors:
@@ -469,7 +468,7 @@ class DispatchMixin:
     def process_response(self: Erlen, response: Response) -> Response:
         """Run ``after_this_request`` callbacks and ``after_request`` hooks, then save
         the session."""
-        ctx = _cv_request.get()
+        ctx = _get_request_ctx()
         if ctx._after_request_functions:
             for func in ctx._after_request_functions:
                 response = self.ensure_sync(func)(response)
@@ -521,7 +520,7 @@ class DispatchMixin:
                     " (body, status), or (body, headers)."
                 )
         if rv is None:
-            endpoint = _cv_request.get().request.endpoint
+            endpoint = _get_request_ctx().request.endpoint
             raise TypeError(
                 f"The view function for {endpoint!r} did not"
                 " return a valid response. The function either returned"
@@ -540,7 +539,7 @@ class DispatchMixin:
                 rv = self._http_exception_response(rv)
             elif callable(rv) or _is_response(rv):
                 try:
-                    rv = response_class.force_type(rv, _cv_request.get().request.environ)
+                    rv = response_class.force_type(rv, _get_request_ctx().request.environ)
                 except TypeError as e:
                     raise TypeError(
                         f"{e}\nThe view function did not return a valid"
@@ -568,7 +567,7 @@ class DispatchMixin:
 
     def _http_exception_response(self: Erlen, error: HTTPException) -> Response:
         """The response for an HTTP error, from its cached default page when possible."""
-        environ = _cv_request.get().request.environ
+        environ = _get_request_ctx().request.environ
         page = error.get_page(environ)
         if page is None:
             return self.response_class.force_type(error.get_response(environ), environ)
@@ -608,7 +607,7 @@ class DispatchMixin:
 
     def handle_http_exception(self: Erlen, e: HTTPException) -> t.Any:
         """Handle an HTTP error with its registered handler, or return it as response."""
-        handler = self._http_error_handler(e, _cv_request.get().request.blueprints)
+        handler = self._http_error_handler(e, _get_request_ctx().request.blueprints)
         if handler is None:
             return e
         return self.ensure_sync(handler)(e)
@@ -631,7 +630,7 @@ class DispatchMixin:
             e.show_exception = True
         if isinstance(e, HTTPException) and not self.trap_http_exception(e):
             return self.handle_http_exception(e)
-        handler = self._find_error_handler(e, _cv_request.get().request.blueprints)
+        handler = self._find_error_handler(e, _get_request_ctx().request.blueprints)
         if handler is None:
             raise
         return self.ensure_sync(handler)(e)
@@ -650,7 +649,7 @@ class DispatchMixin:
             raise e
         self.log_exception(exc_info)
         server_error: t.Any = InternalServerError(original_exception=e)
-        ctx = _cv_request.get(None)
+        ctx = _get_request_ctx(None)
         blueprints = ctx.request.blueprints if ctx is not None else []
         handler = self._find_error_handler(server_error, blueprints)
         if handler is not None:
@@ -668,7 +667,7 @@ class DispatchMixin:
         if exc is _sentinel:
             exc = sys.exc_info()[1]
         if self.teardown_request_funcs:
-            request = _cv_request.get().request
+            request = _get_request_ctx().request
             for name in chain(request.blueprints, (None,)):
                 if name in self.teardown_request_funcs:
                     for func in reversed(self.teardown_request_funcs[name]):
@@ -715,7 +714,7 @@ class DispatchMixin:
         return run
 
     def _get_current_ctx(self: Erlen) -> RequestContext | None:
-        return _cv_request.get(None)
+        return _get_request_ctx(None)
 
 
 def _while_handling(handle: t.Callable[[Exception], t.Any], error: Exception) -> t.Any:

@@ -22,6 +22,7 @@ from .http.status import HTTP_STATUS_CODES, status_line
 if t.TYPE_CHECKING:
     from .wrappers import Response
 
+_reason_phrase = HTTP_STATUS_CODES.get  # (bound once: see erlen.globals._get_app_ctx)
 _Env = dict[str, t.Any]
 _Scope = dict[str, t.Any]
 _Headers = list[tuple[str, str]]
@@ -97,7 +98,7 @@ class HTTPException(Exception):
     @property
     def name(self) -> str:
         """The reason phrase for ``code`` (``"Not Found"``), or ``"Unknown Error"``."""
-        return HTTP_STATUS_CODES.get(self.code, "Unknown Error")  # type: ignore[arg-type]
+        return _reason_phrase(self.code, "Unknown Error")  # type: ignore[arg-type]
 
     def get_description(self, environ: _Env | None = None, scope: _Scope | None = None) -> str:
         """The description as an HTML paragraph, escaped, with newlines as ``<br>``."""

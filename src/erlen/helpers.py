@@ -11,7 +11,7 @@ import typing as t
 from functools import update_wrapper
 
 from .exceptions import abort as _plain_abort
-from .globals import _cv_app, _cv_request, _no_app_msg, current_app
+from .globals import _get_app_ctx, _get_request_ctx, _no_app_msg, current_app
 from .routing.map import MapAdapter as _MapAdapter
 from .scaffold import get_root_path
 from .signals import message_flashed
@@ -70,7 +70,7 @@ def url_for(endpoint: str, **values: t.Any) -> str:
     (The options are read from ``values`` rather than declared as keyword-only
     parameters: binding those on every call costs more than the common URL itself.)
     """
-    req_ctx = _cv_request.get(None)
+    req_ctx = _get_request_ctx(None)
     if req_ctx is not None:
         # The common case inline: a relative URL from the endpoint's generated builder
         # (which refuses values it does not handle, such as _external, by returning
@@ -94,7 +94,7 @@ def url_for(endpoint: str, **values: t.Any) -> str:
                     # builder cannot take): straight to the general path, without
                     # trying the same builder again through app.url_for.
                     return _build_url(app, req_ctx, endpoint, values)
-    app_ctx = _cv_app.get(None)
+    app_ctx = _get_app_ctx(None)
     if app_ctx is None:
         raise RuntimeError(
             "url_for() needs an application: call it inside a view or template, inside"
@@ -110,7 +110,7 @@ def redirect(location: str, code: int = 302, Response: type[Response] | None = N
     Use 301/308 for permanent moves, 303 after a form POST, 307/308 to keep the method
     and body.  A location containing CR or LF is refused (``ValueError``).
     """
-    app_ctx = _cv_app.get(None)
+    app_ctx = _get_app_ctx(None)
     if app_ctx is not None:
         return app_ctx.app.redirect(location, code=code)
     return _plain_redirect(location, code=code, Response=Response)
@@ -118,7 +118,7 @@ def redirect(location: str, code: int = 302, Response: type[Response] | None = N
 
 def abort(code: int | Response, *args: t.Any, **kwargs: t.Any) -> t.NoReturn:
     """Raise the HTTP error for *code* (``abort(404)``), or abort with a response."""
-    app_ctx = _cv_app.get(None)
+    app_ctx = _get_app_ctx(None)
     if app_ctx is not None:
         app_ctx.app.aborter(code, *args, **kwargs)
     _plain_abort(code, *args, **kwargs)
@@ -131,7 +131,7 @@ def make_response(*args: t.Any) -> Response:
     ``make_response()`` gives an empty response, ``make_response(body, 201)`` the same
     as returning ``(body, 201)`` from a view.
     """
-    app_ctx = _cv_app.get(None)
+    app_ctx = _get_app_ctx(None)
     if app_ctx is None:
         raise RuntimeError(_no_app_msg)
     app = app_ctx.app
@@ -153,7 +153,7 @@ def flash(message: str, category: str = "message") -> None:
     Categories such as ``"error"``, ``"info"`` or ``"warning"`` let templates style
     or filter messages.  Needs a session (``SECRET_KEY``).
     """
-    ctx = _cv_request.get(None)
+    ctx = _get_request_ctx(None)
     if ctx is None:
         from .globals import _no_req_msg
 
@@ -175,7 +175,7 @@ def get_flashed_messages(
     """The flashed messages, removed from the session (the same list for the rest of
     the request).  ``with_categories`` returns ``(category, message)`` pairs;
     ``category_filter`` keeps only the given categories."""
-    ctx = _cv_request.get(None)
+    ctx = _get_request_ctx(None)
     if ctx is None:
         from .globals import _no_req_msg
 
@@ -269,13 +269,13 @@ def stream_with_context(
         return update_wrapper(decorator, generator_or_function)  # type: ignore[arg-type]
 
     def generator() -> t.Iterator[t.AnyStr]:
-        req_ctx = _cv_request.get(None)
+        req_ctx = _get_request_ctx(None)
         if req_ctx is None:
             raise RuntimeError(
                 "'stream_with_context' can only be used when a request"
                 " context is active, such as in a view function."
             )
-        app_ctx = _cv_app.get()
+        app_ctx = _get_app_ctx()
         yield None  # type: ignore[misc]  # record the contexts, push them when iterated
         with app_ctx, req_ctx:
             try:

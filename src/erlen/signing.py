@@ -30,7 +30,7 @@ from time import time
 from urllib.parse import quote, unquote
 
 from .exceptions import Forbidden
-from .globals import _cv_app
+from .globals import _get_app_ctx
 from .http.urls import url_decode
 from .routing import builder as _builder
 from .routing.builder import _SPECIAL_VALUES as _URL_FOR_OPTIONS
@@ -238,7 +238,7 @@ def _sign_link(path: str) -> str | None:
     generated builder (see ``routing.builder._link_signer``): *path* plus its signature,
     or ``None`` (then :func:`_sign_built_path` decides) when there is no app, no keyed
     state yet, or a percent-encoded path to decode first."""
-    app_ctx = _cv_app.get(None)
+    app_ctx = _get_app_ctx(None)
     if app_ctx is not None and "%" not in path:
         state = _keyed_states.get(app_ctx.app.config["SECRET_KEY"])
         if state is not None:
@@ -264,7 +264,7 @@ def _sign_built_path(
     query, then the signature is appended.  ``None`` (the general path decides) for
     other options, ``_sign`` other than ``True``, no app or no ``SECRET_KEY``; the
     general path explains errors."""
-    app_ctx = _cv_app.get(None)
+    app_ctx = _get_app_ctx(None)
     if app_ctx is None or values["_sign"] is not True:
         return None
     secret = app_ctx.app.config["SECRET_KEY"]

@@ -14,7 +14,7 @@ from jinja2 import BaseLoader, Template, TemplateNotFound
 from jinja2 import Environment as BaseEnvironment
 from jinja2.runtime import Context
 
-from .globals import _cv_app, _cv_request
+from .globals import _get_app_ctx, _get_request_ctx
 from .signals import before_render_template, template_rendered
 from .urls import UrlMixin
 
@@ -36,8 +36,8 @@ __all__ = [
 
 def _default_template_ctx_processor() -> dict[str, t.Any]:
     """Put the real ``g`` and ``request`` objects (not proxies) into the context."""
-    app_ctx = _cv_app.get(None)
-    req_ctx = _cv_request.get(None)
+    app_ctx = _get_app_ctx(None)
+    req_ctx = _get_request_ctx(None)
     rv: dict[str, t.Any] = {}
     if app_ctx is not None:
         rv["g"] = app_ctx.g
@@ -134,7 +134,7 @@ class DispatchingJinjaLoader(BaseLoader):
 
 
 def _current_app() -> Erlen:
-    app_ctx = _cv_app.get(None)
+    app_ctx = _get_app_ctx(None)
     if app_ctx is None:
         from .globals import _no_app_msg
 
@@ -187,7 +187,7 @@ def _stream(app: Erlen, template: Template, context: dict[str, t.Any]) -> t.Iter
             )
 
     rv: t.Iterator[str] = generate()
-    if _cv_request.get(None) is not None:
+    if _get_request_ctx(None) is not None:
         from .helpers import stream_with_context
 
         rv = stream_with_context(rv)  # type: ignore[assignment]

@@ -22,7 +22,7 @@ from urllib.parse import quote
 
 from .ctx import _UNSET
 from .exceptions import BadRequest, HTTPException, SecurityError
-from .globals import _cv_app, _cv_request
+from .globals import _get_app_ctx, _get_request_ctx
 from .routing.builder import _SPECIAL_VALUES
 from .routing.converters import ValidationError
 from .routing.exceptions import BuildError
@@ -184,7 +184,7 @@ def build_url(
         if _external is None:
             _external = _scheme is not None
     else:
-        app_ctx = _cv_app.get(None)
+        app_ctx = _get_app_ctx(None)
         if app_ctx is not None:
             url_adapter = app_ctx.url_adapter
         else:
@@ -249,7 +249,7 @@ def _build_signed_url(
         if req_ctx is not None:
             adapter = req_ctx.url_adapter
         else:
-            app_ctx = _cv_app.get(None)
+            app_ctx = _get_app_ctx(None)
             adapter = app_ctx.url_adapter if app_ctx is not None else app.create_url_adapter(None)
         script_root = adapter._script_root if adapter is not None else ""
         url = sign_url(app, url, expires, script_root)
@@ -414,7 +414,7 @@ class UrlMixin:
         Accepts ``_anchor``, ``_method``, ``_scheme`` and ``_external`` among the
         keyword arguments, as Flask's does.
         """
-        req_ctx = _cv_request.get(None)
+        req_ctx = _get_request_ctx(None)
         if req_ctx is not None:
             path = fast_relative_url(self, req_ctx, endpoint, values)
             if path is not None:

@@ -23,7 +23,7 @@ import json
 import typing as t
 
 from .exceptions import HTTPException
-from .globals import _cv_request, _no_req_msg
+from .globals import _get_request_ctx, _no_req_msg
 from .local import LocalProxy
 
 if t.TYPE_CHECKING:
@@ -143,7 +143,7 @@ class WebSocket:
 
 
 def _current_websocket() -> WebSocket:
-    ctx = _cv_request.get(None)
+    ctx = _get_request_ctx(None)
     if ctx is None:
         raise RuntimeError(_no_req_msg)
     ws = ctx.request.environ.get("erlen.websocket")

@@ -22,7 +22,7 @@ import sqlalchemy.event as sa_event
 import sqlalchemy.exc as sa_exc
 import sqlalchemy.orm as sa_orm
 
-from ..globals import _cv_app, _no_app_msg
+from ..globals import _get_app_ctx, _no_app_msg
 from ..helpers import abort
 from . import record_queries, track_modifications
 from .engines import collect_engine_options
@@ -120,7 +120,7 @@ class SQLAlchemy:
             self.init_app(app)
 
     def __repr__(self) -> str:
-        if _cv_app.get(None) is None:
+        if _get_app_ctx(None) is None:
             return f"<{type(self).__name__}>"
         engines = self.engines
         if None not in engines:
@@ -265,7 +265,7 @@ class SQLAlchemy:
     @property
     def engines(self) -> t.Mapping[str | None, sa.engine.Engine]:
         """The current app's engines by bind key (``None``: the default bind)."""
-        ctx = _cv_app.get(None)
+        ctx = _get_app_ctx(None)
         if ctx is None:
             raise RuntimeError(_no_app_msg)
         engines = self._app_engines.get(ctx.app)

@@ -33,7 +33,7 @@ import sqlalchemy as sa
 import sqlalchemy.event as sa_event
 import sqlalchemy.orm as sa_orm
 
-from ..globals import _cv_app, _cv_request
+from ..globals import _get_app_ctx, _get_request_ctx
 
 if t.TYPE_CHECKING:
     from ..app import Erlen
@@ -92,7 +92,7 @@ def _tally(ctx: AppContext) -> _Tally:
 @contextlib.contextmanager
 def allow_n_plus_one() -> t.Iterator[None]:
     """Let the queries in this block repeat without the guard counting them."""
-    ctx = _cv_app.get(None)
+    ctx = _get_app_ctx(None)
     if ctx is None:
         yield
         return
@@ -161,7 +161,7 @@ class NPlusOneGuard:
         executemany: bool,
     ) -> None:
         """``before_cursor_execute``: count the SELECT and act on crossing the threshold."""
-        ctx = _cv_app.get(None)
+        ctx = _get_app_ctx(None)
         if ctx is None or ctx.app is not self.app:
             return
         tally = _tally(ctx)
@@ -182,7 +182,7 @@ class NPlusOneGuard:
         count: int,
         relationship: sa_orm.RelationshipProperty[t.Any] | None,
     ) -> None:
-        request_ctx = _cv_request.get(None)
+        request_ctx = _get_request_ctx(None)
         endpoint = request_ctx.request.endpoint if request_ctx is not None else None
         where = f"view {endpoint!r}" if endpoint else "this app context (no request)"
         sql = " ".join(statement.split())
@@ -214,7 +214,7 @@ class NPlusOneGuard:
 
 def _note_lazy_load(state: sa_orm.ORMExecuteState) -> None:
     """``do_orm_execute``: remember which relationship the next SELECT lazy-loads."""
-    ctx = _cv_app.get(None)
+    ctx = _get_app_ctx(None)
     if ctx is None or _EXTENSION_KEY not in ctx.app.extensions:
         return
     if not state.is_select or state.lazy_loaded_from is None:

@@ -13,7 +13,7 @@ import typing as t
 import sqlalchemy as sa
 import sqlalchemy.orm as sa_orm
 
-from ..globals import _cv_request
+from ..globals import _get_request_ctx
 from ..helpers import abort
 
 __all__ = ["Pagination", "QueryPagination", "SelectPagination"]
@@ -27,7 +27,7 @@ _MAX_SQL_INTEGER = 2**63 - 1
 
 def _request_int(name: str, default: int, error_out: bool) -> int | None:
     """The integer request argument *name*, *default* if absent, ``None`` if invalid."""
-    value = _cv_request.get().request.args.get(name)
+    value = _get_request_ctx().request.args.get(name)
     if value is None:
         return default
     try:
@@ -91,7 +91,7 @@ class Pagination:
     ) -> tuple[int, int]:
         """Resolve page and per_page from the arguments and the request."""
         from_request = False
-        if _cv_request.get(None) is not None:
+        if _get_request_ctx(None) is not None:
             if page is None:
                 page = _request_int("page", 1, error_out)
                 page = 1 if page is None else page

@@ -16,7 +16,7 @@ from time import perf_counter
 import sqlalchemy as sa
 import sqlalchemy.event as sa_event
 
-from ..globals import _cv_app
+from ..globals import _get_app_ctx
 
 __all__ = ["QueryInfo", "get_recorded_queries"]
 
@@ -46,7 +46,7 @@ class QueryInfo:
 
 def get_recorded_queries() -> list[QueryInfo]:
     """The statements recorded in the current app context (empty when not recording)."""
-    ctx = _cv_app.get(None)
+    ctx = _get_app_ctx(None)
     if ctx is None:
         return []
     return ctx.g.get(_G_KEY, [])  # type: ignore[no-any-return]
@@ -59,12 +59,12 @@ def listen(engine: sa.engine.Engine) -> None:
 
 
 def _record_start(context: sa.engine.ExecutionContext, **kwargs: t.Any) -> None:
-    if _cv_app.get(None) is not None:
+    if _get_app_ctx(None) is not None:
         context._erlen_start_time = perf_counter()  # type: ignore[attr-defined]
 
 
 def _record_end(context: sa.engine.ExecutionContext, **kwargs: t.Any) -> None:
-    ctx = _cv_app.get(None)
+    ctx = _get_app_ctx(None)
     if ctx is None:
         return
     end_time = perf_counter()

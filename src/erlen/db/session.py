@@ -20,7 +20,7 @@ import sqlalchemy.exc as sa_exc
 import sqlalchemy.orm as sa_orm
 from sqlalchemy.sql.util import find_tables
 
-from ..globals import _cv_app, _no_app_msg
+from ..globals import _get_app_ctx, _no_app_msg
 
 if t.TYPE_CHECKING:
     from ..ctx import AppContext
@@ -35,7 +35,7 @@ def app_context_scope() -> AppContext:
     Keying on the object rather than its ``id()`` means a context that is freed and
     whose address is reused can never be handed an earlier context's session.
     """
-    ctx = _cv_app.get(None)
+    ctx = _get_app_ctx(None)
     if ctx is None:
         raise RuntimeError(_no_app_msg)
     return ctx

@@ -14,7 +14,7 @@ import sqlalchemy.event as sa_event
 import sqlalchemy.orm as sa_orm
 from blinker import Namespace
 
-from ..globals import _cv_app
+from ..globals import _get_app_ctx
 
 if t.TYPE_CHECKING:
     from ..app import Erlen
@@ -40,7 +40,7 @@ def listen(session: sa_orm.scoped_session[Session]) -> None:
 
 
 def _tracking_app() -> Erlen | None:
-    ctx = _cv_app.get(None)
+    ctx = _get_app_ctx(None)
     if ctx is None or not ctx.app.config.get("SQLALCHEMY_TRACK_MODIFICATIONS"):
         return None
     return ctx.app

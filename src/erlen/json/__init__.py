@@ -9,15 +9,13 @@ from __future__ import annotations
 import json as _json
 import typing as t
 
-from ..globals import _cv_app
+from ..globals import _get_app_ctx
 from .provider import _default
 
 if t.TYPE_CHECKING:
     from ..wrappers import Response
 
 __all__ = ["dump", "dumps", "jsonify", "load", "loads"]
-
-_get_app_ctx = _cv_app.get  # bound once (a per-call bound method on Python 3.11)
 
 
 def dumps(obj: t.Any, **kwargs: t.Any) -> str:

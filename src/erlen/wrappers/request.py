@@ -21,7 +21,7 @@ from ..exceptions import (
     SecurityError,
     UnsupportedMediaType,
 )
-from ..globals import _cv_app
+from ..globals import _get_app_ctx
 from ..http.cookies import parse_cookie
 from ..http.files import FileStorage
 from ..http.form import FormDataError, FormLimitExceeded, default_stream_factory, parse_form_data
@@ -607,7 +607,7 @@ class _RequestValues(CombinedMultiDict):  # type: ignore[type-arg]
 
 def _config_value(key: str, default: t.Any) -> t.Any:
     """A setting of the current app, or *default* outside an app context."""
-    app_ctx = _cv_app.get(None)
+    app_ctx = _get_app_ctx(None)
     if app_ctx is None:
         return default
     return app_ctx.app.config.get(key, default)
