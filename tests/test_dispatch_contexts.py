@@ -13,7 +13,7 @@ import typing as t
 
 import pytest
 
-from erlen import Erlen, g, request
+from erlen import Erlen, Request, g, request
 from erlen.ctx import AppContext, RequestContext
 from erlen.globals import _cv_app, _cv_request
 
@@ -129,3 +129,55 @@ def test_an_app_class_overriding_a_context_factory_gets_its_contexts(
         assert seen == [(_MarkedAppContext, RequestContext)]
     else:
         assert seen == [(AppContext, _MarkedRequestContext)]
+
+
+class _RecordingRequest(Request):
+    made: t.ClassVar[list[str]] = []
+
+    def __init__(self, environ: dict[str, t.Any], *args: t.Any, **kwargs: t.Any) -> None:
+        super().__init__(environ, *args, **kwargs)
+        self.made.append(environ["PATH_INFO"])
+
+    @property
+    def shouted(self) -> str:
+        return self.path.upper()
+
+
+@pytest.mark.parametrize("how", ["instance", "subclass"])
+@pytest.mark.parametrize("interface", ["wsgi", "asgi"])
+def test_a_custom_request_class_is_used_on_every_path(how: str, interface: str) -> None:
+    if how == "subclass":
+
+        class CustomApp(Erlen):
+            request_class = _RecordingRequest
+
+        app = CustomApp(__name__)
+    else:
+        app = Erlen(__name__)
+        app.request_class = _RecordingRequest
+
+    @app.get("/<name>")
+    def named(name: str) -> str:
+        assert type(request._get_current_object()) is _RecordingRequest
+        return request.shouted
+
+    _RecordingRequest.made.clear()
+    if interface == "wsgi":
+        assert app.test_client().get("/abc").text == "/ABC"
+    else:
+        assert call(app, http_scope("/abc")).body == b"/ABC"
+    assert _RecordingRequest.made == ["/abc"]
+
+
+def test_the_stock_request_on_the_fast_path_is_a_plain_request() -> None:
+    app = Erlen(__name__)
+    seen: list[tuple[type, bool, str]] = []
+
+    @app.get("/")
+    def index() -> str:
+        current = request._get_current_object()
+        seen.append((type(current), current.shallow, current.environ["PATH_INFO"]))
+        return "ok"
+
+    assert app.test_client().get("/").text == "ok"
+    assert seen == [(Request, False, "/")]

@@ -375,16 +375,23 @@ def has_app_context() -> bool:
     return _get_app_ctx(None) is not None
 
 
-def _enter_request(app: Erlen, request: Request) -> RequestContext:
-    """Build and push the app and request contexts of a request on the dispatch fast
-    path (see ``DispatchMixin._fast_wsgi_call``).
+def _enter_request(app: Erlen, environ: dict[str, t.Any]) -> RequestContext:
+    """Build the request of *environ* and push the app and request contexts for it, on
+    the dispatch fast path (see ``DispatchMixin._fast_wsgi_call``).
 
-    The same objects ``RequestContext(app, environ, request).push()`` makes, built
-    without calling the classes (on Python 3.11 a class call with an ``__init__``
-    costs several times a plain function call) and without the work the fast path
-    has ruled out: nesting, an eager session, routing (done by the caller).  The
-    tokens are in ``ctx._token`` and ``ctx._app_ctx._token``.
+    The same objects ``RequestContext(app, environ).push()`` makes, built without
+    calling the classes (on Python 3.11 a class call with an ``__init__`` costs
+    several times a plain function call) and without the work the fast path has ruled
+    out: nesting, an eager session, routing (done by the caller).  A request class
+    other than erlen's own is called as usual.  The tokens are in ``ctx._token`` and
+    ``ctx._app_ctx._token``.
     """
+    request_class = app.request_class
+    if request_class is _Request:  # its __init__ only keeps the environ
+        request = _new(_Request)
+        request.environ = environ
+    else:
+        request = request_class(environ)
     app_ctx = _new(AppContext)
     app_ctx.app = app
     app_ctx._g = app_ctx._nested = None

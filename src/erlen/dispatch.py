@@ -145,8 +145,8 @@ class DispatchMixin:
         handed to the same general methods the full path uses.  A plain string from a
         view that nothing else can observe is sent without building a response object.
         """
-        request = self.request_class(environ)
-        ctx = _enter_request(self, request)
+        ctx = _enter_request(self, environ)
+        request = ctx.request
         app_ctx = ctx._app_ctx
         app_token = app_ctx._token
         request_token = ctx._token
@@ -245,8 +245,8 @@ class DispatchMixin:
         request greenlet, exactly as on the general path.  The caller guarantees that
         the request body, if any, is already buffered, so sync code never waits for it.
         """
-        request = self.request_class(environ)
-        ctx = _enter_request(self, request)
+        ctx = _enter_request(self, environ)
+        request = ctx.request
         app_ctx = ctx._app_ctx
         app_token = app_ctx._token
         request_token = ctx._token
