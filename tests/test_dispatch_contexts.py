@@ -181,3 +181,35 @@ def test_the_stock_request_on_the_fast_path_is_a_plain_request() -> None:
 
     assert app.test_client().get("/").text == "ok"
     assert seen == [(Request, False, "/")]
+
+
+@pytest.mark.parametrize("interface", ["wsgi", "asgi"])
+def test_rules_added_to_the_map_directly_answer_like_flask(interface: str) -> None:
+    """A Rule added with ``url_map.add`` has no ``provide_automatic_options`` and, with
+    no methods, takes any method; ``request.method`` is upper case whatever was sent."""
+    import flask
+    from werkzeug.routing import Rule as WerkzeugRule
+
+    from erlen.routing import Rule
+
+    app = Erlen(__name__)
+    reference = flask.Flask(__name__)
+    for target, rule_class, current in (
+        (app, Rule, request),
+        (reference, WerkzeugRule, flask.request),
+    ):
+        target.url_map.add(rule_class("/any", endpoint="any"))
+        target.url_map.add(rule_class("/items/<int:item>", endpoint="item"))
+        target.view_functions["any"] = lambda current=current: current.method
+        target.view_functions["item"] = lambda item, current=current: f"{current.method} {item}"
+    expected_client = reference.test_client()
+    for method in ("GET", "get", "PATCH", "OPTIONS", "options"):
+        for path in ("/any", "/items/7"):
+            expected = expected_client.open(path, method=method)
+            if interface == "wsgi":
+                answer = app.test_client().open(path, method=method)
+                status, body = answer.status_code, answer.get_data()
+            else:
+                exchange = call(app, http_scope(path, method=method))
+                status, body = exchange.status, exchange.body
+            assert (status, body) == (expected.status_code, expected.get_data()), (method, path)

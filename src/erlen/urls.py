@@ -339,7 +339,12 @@ class UrlMixin:
                 if by_method is None:
                     looked_up = path
             if by_method is not None:
-                entry = by_method.get(method) or by_method.get(None)
+                entry = by_method.get(method)
+                if entry is None:
+                    # A rule for any method; ``request.method`` is upper case.
+                    entry = by_method.get(None)
+                    if method not in _UPPER_METHODS:
+                        method = method.upper()
                 if entry is not None and entry[1] is None and not entry[0]._redirects:
                     request.url_rule = entry[0]
                     request.view_args = {}

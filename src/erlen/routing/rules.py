@@ -175,6 +175,11 @@ class Rule(RuleFactory):
     constrain the host; ``websocket`` marks WebSocket-only rules.
     """
 
+    #: Whether an ``OPTIONS`` request gets the automatic response.  ``add_url_rule``
+    #: sets it on each rule; a rule added to the map directly has none (Flask reads it
+    #: with ``getattr(rule, "provide_automatic_options", False)``).
+    provide_automatic_options: bool = False
+
     def __init__(
         self,
         string: str,
