@@ -16,7 +16,14 @@ import typing as t
 from functools import update_wrapper
 
 from . import signals
-from .globals import _cv_app, _cv_request, _get_app_ctx, _get_request_ctx
+from .globals import (
+    _get_app_ctx,
+    _get_request_ctx,
+    _reset_app_ctx,
+    _reset_request_ctx,
+    _set_app_ctx,
+    _set_request_ctx,
+)
 from .wrappers.request import Request as _Request
 
 if t.TYPE_CHECKING:
@@ -38,8 +45,6 @@ _sentinel = object()
 _UNSET: t.Any = object()
 _request_close = _Request.close
 _new = object.__new__
-_set_app_ctx = _cv_app.set
-_set_request_ctx = _cv_request.set
 
 
 class _AppCtxGlobals:
@@ -124,7 +129,7 @@ class AppContext:
 
     def push(self) -> None:
         """Make this the current app context."""
-        token = _cv_app.set(self)
+        token = _set_app_ctx(self)
         if self._token is None:
             self._token = token
         elif self._nested is None:
@@ -145,13 +150,13 @@ class AppContext:
         finally:
             ctx = _get_app_ctx()
             if nested:
-                _cv_app.reset(nested.pop())
+                _reset_app_ctx(nested.pop())
             else:
                 token = self._token
                 if token is None:
                     raise RuntimeError("Popped an app context that was not pushed.")
                 self._token = None
-                _cv_app.reset(token)
+                _reset_app_ctx(token)
         if ctx is not self:
             raise AssertionError(f"Popped wrong app context.  ({ctx!r} instead of {self!r})")
         if signals.appcontext_popped.receivers:
@@ -273,7 +278,7 @@ class RequestContext:
             app_ctx.push()
         else:
             app_ctx = None
-        token = _cv_request.set(self)
+        token = _set_request_ctx(self)
         if self._token is None:
             self._token = token
             self._app_ctx = app_ctx
@@ -311,7 +316,7 @@ class RequestContext:
                 if token is None:
                     raise RuntimeError("Popped a request context that was not pushed.")
                 self._token = self._app_ctx = None
-            _cv_request.reset(token)
+            _reset_request_ctx(token)
             if app_ctx is not None:
                 app_ctx.pop(exc)
             if ctx is not self:

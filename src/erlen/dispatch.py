@@ -25,7 +25,7 @@ from . import signals
 from .concurrency import _bridge
 from .ctx import AppContext, RequestContext, _enter_request
 from .exceptions import BadRequestKeyError, HTTPException, InternalServerError
-from .globals import _cv_app, _cv_request, _get_app_ctx, _get_request_ctx
+from .globals import _get_app_ctx, _get_request_ctx, _reset_app_ctx, _reset_request_ctx
 from .http.headers import Headers
 from .routing.exceptions import RequestRedirect, RoutingException
 from .wrappers.response import Response as _Response
@@ -38,12 +38,7 @@ if t.TYPE_CHECKING:
 __all__ = ["DispatchMixin"]
 
 _sentinel = object()
-# Methods of imported objects, bound once: on Python 3.11 ``_cv_app.set(...)`` on an
-# imported name compiles to an attribute load that builds a method object per call.
-_set_app_ctx = _cv_app.set
-_reset_app_ctx = _cv_app.reset
-_set_request_ctx = _cv_request.set
-_reset_request_ctx = _cv_request.reset
+# Bound once (see erlen.globals: a method call on an imported name is slow on 3.11).
 _get_bridge = _bridge.get
 _json_types = (dict, list)
 _HTML = "text/html; charset=utf-8"
@@ -72,7 +67,7 @@ class DispatchMixin:
     def _fast_path_applies(self: Erlen, environ: dict[str, t.Any]) -> bool:
         """Whether the inlined lifecycle (:meth:`_fast_wsgi_call`, or its ASGI twin)
         can serve this request: no hooks, signals, eager session, nested or preserved
-        context, WebSocket upgrade or overridden ``request_context``."""
+        context, WebSocket upgrade or overridden ``request_context``/``app_context``."""
         return (
             not self.before_request_funcs
             and not self.url_value_preprocessors

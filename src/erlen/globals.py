@@ -37,11 +37,15 @@ information about how to avoid this problem."""
 _cv_app: ContextVar[AppContext] = ContextVar("erlen.app_ctx")
 _cv_request: ContextVar[RequestContext] = ContextVar("erlen.request_ctx")
 
-# The variables' ``get``, bound once.  On Python 3.11 ``_cv_app.get()`` on a name that
+# The variables' methods, bound once.  On Python 3.11 ``_cv_app.get()`` on a name that
 # another module imported compiles to an attribute load, which builds a method object
 # on every call; modules on the request path call these instead.
 _get_app_ctx = _cv_app.get
+_set_app_ctx = _cv_app.set
+_reset_app_ctx = _cv_app.reset
 _get_request_ctx = _cv_request.get
+_set_request_ctx = _cv_request.set
+_reset_request_ctx = _cv_request.reset
 
 app_ctx: AppContext = make_proxy(_cv_app, None, _no_app_msg, "app_ctx")
 current_app: Erlen = make_proxy(_cv_app, "app", _no_app_msg, "current_app")
