@@ -213,3 +213,73 @@ def test_rules_added_to_the_map_directly_answer_like_flask(interface: str) -> No
                 exchange = call(app, http_scope(path, method=method))
                 status, body = exchange.status, exchange.body
             assert (status, body) == (expected.status_code, expected.get_data()), (method, path)
+
+
+def test_coroutine_function_check_agrees_with_inspect() -> None:
+    """ensure_sync's check answers plain functions from their code flags and asks
+    inspect about everything else: the two must agree."""
+    import functools
+    import inspect
+
+    from erlen.dispatch import _is_coroutine_function
+
+    def plain() -> None:
+        pass
+
+    async def coroutine() -> None:
+        pass
+
+    @functools.wraps(coroutine)
+    def wrapped_sync() -> None:
+        pass
+
+    @functools.wraps(plain)
+    async def wrapped_async() -> None:
+        pass
+
+    class Holder:
+        async def method(self) -> None:
+            pass
+
+        def sync_method(self) -> None:
+            pass
+
+        async def __call__(self) -> None:
+            pass
+
+    def generator():  # type: ignore[no-untyped-def]
+        yield 1
+
+    async def async_generator():  # type: ignore[no-untyped-def]
+        yield 1
+
+    plain_with_attribute = lambda: None  # noqa: E731
+    plain_with_attribute.flag = True  # type: ignore[attr-defined]
+    candidates: list[t.Any] = [
+        plain,
+        coroutine,
+        wrapped_sync,
+        wrapped_async,
+        Holder().method,
+        Holder().sync_method,
+        Holder(),
+        Holder,
+        functools.partial(coroutine),
+        functools.partial(plain),
+        generator,
+        async_generator,
+        len,
+        plain_with_attribute,
+        lambda: None,
+    ]
+    if hasattr(inspect, "markcoroutinefunction"):  # Python 3.12+
+
+        def marked() -> None:
+            pass
+
+        candidates.append(inspect.markcoroutinefunction(marked))
+    for candidate in candidates:
+        assert _is_coroutine_function(candidate) is inspect.iscoroutinefunction(candidate), (
+            candidate
+        )
+    assert _is_coroutine_function(coroutine) and not _is_coroutine_function(plain)

@@ -18,8 +18,9 @@ from __future__ import annotations
 import sys
 import typing as t
 from collections.abc import Iterator as _Iterator
-from inspect import iscoroutinefunction
+from inspect import CO_COROUTINE, iscoroutinefunction
 from itertools import chain
+from types import FunctionType
 
 from . import signals
 from .concurrency import _bridge
@@ -684,7 +685,7 @@ class DispatchMixin:
 
     def ensure_sync(self: Erlen, func: t.Callable[..., t.Any]) -> t.Callable[..., t.Any]:
         """*func* itself, or for a coroutine function a sync wrapper that runs it."""
-        if iscoroutinefunction(func):
+        if _is_coroutine_function(func):
             return self.async_to_sync(func)
         return func
 
@@ -733,6 +734,17 @@ def _is_response(value: t.Any) -> bool:
     from .wrappers import Response
 
     return isinstance(value, Response)
+
+
+def _is_coroutine_function(func: t.Any) -> bool:
+    """``inspect.iscoroutinefunction(func)``, answered from the code flags for a plain
+    function: hooks go through ``ensure_sync`` on every request, and the inspect
+    version unwraps methods and partials through several calls first.  A function
+    with attributes (``functools.wraps``, ``inspect.markcoroutinefunction``) is asked
+    the long way."""
+    if func.__class__ is FunctionType and not func.__dict__:
+        return bool(func.__code__.co_flags & CO_COROUTINE)
+    return iscoroutinefunction(func)
 
 
 _base_request_context = DispatchMixin.request_context
