@@ -176,8 +176,8 @@ class Rule(RuleFactory):
     """
 
     #: Whether an ``OPTIONS`` request gets the automatic response.  ``add_url_rule``
-    #: sets it on each rule; a rule added to the map directly has none (Flask reads it
-    #: with ``getattr(rule, "provide_automatic_options", False)``).
+    #: sets it on each rule; a rule added to the map directly keeps this ``False``, as
+    #: Flask's ``getattr(rule, "provide_automatic_options", False)`` reads it.
     provide_automatic_options: bool = False
 
     def __init__(
