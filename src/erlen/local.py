@@ -49,7 +49,9 @@ class LocalProxy(t.Generic[T]):
 
 def _forward(name: str) -> t.Callable[..., t.Any]:
     """A dunder method that applies *name* to the current object."""
-    method = getattr(operator, name, None)
+    # Only the operator module's own functions: getattr would also find what the module
+    # object inherits (its bound __str__, __format__, __hash__), which ignore the target.
+    method = vars(operator).get(name)
     if method is not None and name not in {"__contains__"}:
 
         def via_operator(self: LocalProxy[t.Any], *args: t.Any) -> t.Any:
