@@ -11,7 +11,8 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(STAMP): $(BIN)/python pyproject.toml
+# setup.py and the C source: a change rebuilds the optional extension (erlen._speedups)
+$(STAMP): $(BIN)/python pyproject.toml setup.py src/erlen/_speedups.c
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
@@ -41,13 +42,15 @@ test-deps:
 	sh scripts/ensure-postgres.sh
 	sh scripts/ensure-chromium.sh
 
-## make test: everything — lint, unit, differential and property tests; then the
-## request-level suites again with erlen's inlined fast path off (the general
-## lifecycle), and the differential suite again over ASGI
+## make test: everything — lint, unit, differential and property tests (with the C
+## extension required: a build that left it out fails); then the request-level suites
+## again with erlen's inlined fast path off (the general lifecycle), the differential
+## suite again over ASGI, and the HTTP and request suites with the pure-Python parser
 test: $(STAMP) $(BENCH_STAMP) lint test-deps
-	$(BIN)/python -m pytest -q
+	ERLEN_REQUIRE_EXTENSIONS=1 $(BIN)/python -m pytest -q
 	ERLEN_GENERAL_PATH=1 $(BIN)/python -m pytest -q tests/differential tests/web tests/testing tests/wrappers tests/asgi tests/static tests/urls
 	ERLEN_DIFF_ASGI=1 $(BIN)/python -m pytest -q tests/differential
+	ERLEN_NO_EXTENSIONS=1 $(BIN)/python -m pytest -q tests/http tests/wrappers tests/web
 
 ## make bench: erlen side by side with its peers
 bench: $(BENCH_STAMP)
@@ -55,3 +58,4 @@ bench: $(BENCH_STAMP)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info src/*.egg-info .pytest_cache .ruff_cache
+	rm -f src/erlen/_speedups*.so

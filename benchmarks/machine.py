@@ -69,6 +69,13 @@ def package_versions() -> dict[str, str | None]:
     return versions
 
 
+def erlen_c_extension() -> bool:
+    """Whether erlen runs with its optional C extension (erlen._speedups) here."""
+    from erlen._native import native
+
+    return native("decode_query") is not None
+
+
 def describe() -> dict[str, Any]:
     """Everything about the machine and software a reader needs to interpret the figures."""
     memory_kib = _first_value("/proc/meminfo", "MemTotal")
@@ -84,4 +91,5 @@ def describe() -> dict[str, Any]:
         "python_executable": sys.executable,
         "load_average_at_start": [round(value, 2) for value in os.getloadavg()],
         "packages": package_versions(),
+        "erlen_c_extension": erlen_c_extension(),
     }

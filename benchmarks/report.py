@@ -146,6 +146,14 @@ def _case_list(document: Mapping[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _erlen_build(machine: dict[str, Any]) -> str:
+    """How erlen ran: with its C extension, in pure Python, or not recorded (old runs)."""
+    built = machine.get("erlen_c_extension")
+    if built is None:
+        return "(C extension not recorded)"
+    return "with its C extension" if built else "in pure Python (no C extension)"
+
+
 def render_method(document: Mapping[str, Any]) -> str:
     """The method part: machine, software, settings, timing rules and what each case does."""
     machine = document["machine"]
@@ -161,6 +169,7 @@ def render_method(document: Mapping[str, Any]) -> str:
             f"- CPU: {machine['cpu_model']}, {machine['nproc']} cores available (`nproc`); {memory}",
             f"- OS: {machine['os']}, kernel {machine['kernel']}",
             f"- Python: {machine['python']}",
+            f"- erlen: {_erlen_build(machine)}",
             f"- Load average when the run started: {machine['load_average_at_start']}",
             f"- Run: {document['mode']} mode, {machine['date']}, took "
             f"{document['duration_seconds']:.0f} s",
@@ -303,7 +312,8 @@ def render_readme_section(document: Mapping[str, Any], docs_prefix: str) -> str:
         README_START,
         "",
         f"_{document['mode'].capitalize()} run of {machine['date']} on {machine['cpu_model']}"
-        f" ({machine['nproc']} cores), Python {machine['python']}. Each cell: the median, its"
+        f" ({machine['nproc']} cores), Python {machine['python']}, erlen"
+        f" {_erlen_build(machine)}. Each cell: the median, its"
         " spread, and ×N = how many times better erlen does than that framework (below 1,"
         " erlen is behind; in-process, the median of the ratios of samples taken side by"
         f" side); the method and every figure are in"

@@ -17,14 +17,22 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 from urllib.parse import quote, quote_plus, unquote, unquote_to_bytes, urlsplit, urlunsplit
 
+from .._native import native
 from .multidict import ImmutableMultiDict, MultiDict, iter_multi_items
 
 _multidict_init = MultiDict.__init__
 _dict_new = dict.__new__
-#: Whether a storage class keeps MultiDict's __init__ (it may then be filled directly),
+#: Whether a storage class keeps MultiDict's __init__ and dict's __new__ (it may then be
+#: made empty and filled directly),
 #: by class: reading ``cls.__init__`` costs more than this lookup on Python 3.11.
 _fills_directly: dict[type, bool] = {}
 _dict_setdefault = dict.setdefault
+
+
+#: ``decode_query(cls, query)``: a new ``cls`` filled in C from an ASCII query string,
+#: or None for any other string (which the Python code below then parses). None when
+#: the C extension is not there (see erlen._native).
+_decode_query: Callable[[type, str], Any] | None = native("decode_query")
 
 __all__ = [
     "PATH_SAFE",
@@ -160,13 +168,17 @@ def url_decode(
             qs = bytes(qs).decode("utf-8", "erlen.url_quote")
         if not qs:
             return cls()
+    fills = _fills_directly.get(cls)
+    if fills is None:
+        fills = cls.__init__ is _multidict_init and cls.__new__ is _dict_new
+        if len(_fills_directly) < 64:
+            _fills_directly[cls] = fills
+    if fills and _decode_query is not None:
+        result = _decode_query(cls, qs)
+        if result is not None:
+            return result  # type: ignore[no-any-return]
     if "%" not in qs and "+" not in qs:
         # Nothing to decode: the common query string.
-        fills = _fills_directly.get(cls)
-        if fills is None:
-            fills = cls.__init__ is _multidict_init
-            if len(_fills_directly) < 64:
-                _fills_directly[cls] = fills
         if fills:
             # Fill the dict of lists directly in one pass: no (key, value) pairs, no
             # __init__ (one loop costs a sixth less than a comprehension and a loop).
