@@ -1,7 +1,8 @@
 """The optional C extension, ``erlen._speedups``, and the switch that turns it off.
 
-The extension holds C versions of per-request work: the query-string parser
-(``erlen.http.urls``). It is built at install time when a C compiler is there; each
+The extension holds C versions of two pieces of per-request work: the query-string
+parser (``erlen.http.urls``) and the context proxies' attribute access
+(``erlen.local``). It is built at install time when a C compiler is there; each
 function has a pure-Python twin that is used otherwise, and that the tests hold the C
 version to. ``ERLEN_NO_EXTENSIONS=1`` makes erlen use the twins, as aiohttp's, yarl's
 and multidict's variables do for theirs.

@@ -1,8 +1,8 @@
 /*
- * erlen._speedups: C versions of per-request work that pure Python cannot make
- * cheaper.  Each has a pure-Python twin that stays the reference (the tests compare
- * them), and erlen runs without this module when it was not built or when
- * ERLEN_NO_EXTENSIONS=1 is set.
+ * erlen._speedups: C versions of the two pieces of per-request work that pure Python
+ * cannot make cheaper.  Each has a pure-Python twin that stays the reference (the
+ * tests compare them), and erlen runs without this module when it was not built or
+ * when ERLEN_NO_EXTENSIONS=1 is set.
  *
  * decode_query (twin: url_decode in erlen/http/urls.py) parses a query string into a
  * multi-dict.  Pairs are split on "&" only and empty pairs are skipped; a pair
@@ -11,6 +11,11 @@
  * that are not valid UTF-8 go to the "erlen.url_quote" codec error handler, which
  * keeps them as "%XX".  Only ASCII input is handled here (every query string a
  * client percent-encodes); anything else is left to Python.
+ *
+ * ContextProxy (twin: the generated __getattribute__ in erlen/local.py) is the base
+ * of the request, session, g and current_app proxies: reading an attribute of a
+ * proxy looks up the current object in a context variable and reads the attribute
+ * there, without a Python call per access.
  */
 
 #define PY_SSIZE_T_CLEAN
@@ -224,6 +229,166 @@ decode_query(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t narg
 }
 
 
+/* ---- ContextProxy ------------------------------------------------------------ */
+
+typedef struct {
+    PyObject_HEAD
+    PyObject *var;       /* the contextvars.ContextVar holding the current context */
+    PyObject *attribute; /* the attribute of that context that is proxied, or NULL */
+    PyObject *message;   /* the RuntimeError message when the variable is not set */
+    PyObject *resolve;   /* what "_get_current_object" answers if the target has none */
+} ContextProxyObject;
+
+/* The proxied object (a new reference), or NULL with an exception set; *unbound
+ * tells whether that exception is the RuntimeError of an unset variable. */
+static PyObject *
+proxy_target(ContextProxyObject *self, int *unbound)
+{
+    PyObject *value;
+    *unbound = 0;
+    if (PyContextVar_Get(self->var, NULL, &value) < 0) {
+        return NULL;
+    }
+    if (value == NULL) {
+        *unbound = 1;
+        PyErr_SetObject(PyExc_RuntimeError, self->message);
+        return NULL;
+    }
+    if (self->attribute == NULL) {
+        return value;
+    }
+    PyObject *target = PyObject_GetAttr(value, self->attribute);
+    Py_DECREF(value);
+    return target;
+}
+
+static PyObject *
+proxy_getattro(PyObject *op, PyObject *name)
+{
+    ContextProxyObject *self = (ContextProxyObject *)op;
+    int unbound;
+    PyObject *target = proxy_target(self, &unbound);
+    if (target == NULL) {
+        /* Unbound, a proxy is still an instance of its own class (isinstance). */
+        if (unbound && PyUnicode_Check(name)
+            && PyUnicode_CompareWithASCIIString(name, "__class__") == 0) {
+            PyErr_Clear();
+            Py_INCREF(Py_TYPE(op));
+            return (PyObject *)Py_TYPE(op);
+        }
+        return NULL;
+    }
+    PyObject *result = PyObject_GetAttr(target, name);
+    Py_DECREF(target);
+    if (result == NULL && PyErr_ExceptionMatches(PyExc_AttributeError)
+        && PyUnicode_Check(name)
+        && PyUnicode_CompareWithASCIIString(name, "_get_current_object") == 0) {
+        PyErr_Clear();
+        Py_INCREF(self->resolve);
+        return self->resolve;
+    }
+    return result;
+}
+
+static int
+proxy_setattro(PyObject *op, PyObject *name, PyObject *value)
+{
+    int unbound;
+    PyObject *target = proxy_target((ContextProxyObject *)op, &unbound);
+    if (target == NULL) {
+        return -1;
+    }
+    int status = PyObject_SetAttr(target, name, value); /* value NULL: delete */
+    Py_DECREF(target);
+    return status;
+}
+
+static PyObject *
+proxy_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
+{
+    static char *keywords[] = {"var", "attribute", "message", "resolve", NULL};
+    PyObject *var, *attribute, *message, *resolve;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O!OUO:ContextProxy", keywords,
+                                     &PyContextVar_Type, &var, &attribute, &message,
+                                     &resolve)) {
+        return NULL;
+    }
+    if (attribute != Py_None && !PyUnicode_Check(attribute)) {
+        PyErr_Format(PyExc_TypeError, "ContextProxy() attribute must be a str or None, not %.100s",
+                     Py_TYPE(attribute)->tp_name);
+        return NULL;
+    }
+    ContextProxyObject *self = (ContextProxyObject *)type->tp_alloc(type, 0);
+    if (self == NULL) {
+        return NULL;
+    }
+    Py_INCREF(var);
+    self->var = var;
+    if (attribute != Py_None) {
+        Py_INCREF(attribute);
+        self->attribute = attribute;
+    }
+    Py_INCREF(message);
+    self->message = message;
+    Py_INCREF(resolve);
+    self->resolve = resolve;
+    return (PyObject *)self;
+}
+
+static int
+proxy_traverse(PyObject *op, visitproc visit, void *arg)
+{
+    ContextProxyObject *self = (ContextProxyObject *)op;
+    Py_VISIT(self->var);
+    Py_VISIT(self->attribute);
+    Py_VISIT(self->message);
+    Py_VISIT(self->resolve);
+    return 0;
+}
+
+static int
+proxy_clear(PyObject *op)
+{
+    ContextProxyObject *self = (ContextProxyObject *)op;
+    Py_CLEAR(self->var);
+    Py_CLEAR(self->attribute);
+    Py_CLEAR(self->message);
+    Py_CLEAR(self->resolve);
+    return 0;
+}
+
+static void
+proxy_dealloc(PyObject *op)
+{
+    PyObject_GC_UnTrack(op);
+    proxy_clear(op);
+    Py_TYPE(op)->tp_free(op);
+}
+
+PyDoc_STRVAR(proxy_doc,
+"ContextProxy(var, attribute, message, resolve)\n"
+"--\n"
+"\n"
+"Base of erlen's context proxies: every attribute read, write and delete goes to\n"
+"the current value of the context variable *var* (or to its *attribute*, if not\n"
+"None).  While *var* is unset they raise RuntimeError(*message*), except that\n"
+"``__class__`` answers the proxy's own class.  ``_get_current_object`` answers\n"
+"*resolve* when the current object has no attribute of that name.");
+
+static PyTypeObject ContextProxyType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "erlen._speedups.ContextProxy",
+    .tp_basicsize = sizeof(ContextProxyObject),
+    .tp_dealloc = proxy_dealloc,
+    .tp_getattro = proxy_getattro,
+    .tp_setattro = proxy_setattro,
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_HAVE_GC,
+    .tp_doc = proxy_doc,
+    .tp_traverse = proxy_traverse,
+    .tp_clear = proxy_clear,
+    .tp_new = proxy_new,
+};
+
 static PyMethodDef speedups_methods[] = {
     {"decode_query", (PyCFunction)(void (*)(void))decode_query, METH_FASTCALL,
      decode_query_doc},
@@ -233,7 +398,8 @@ static PyMethodDef speedups_methods[] = {
 static struct PyModuleDef speedups_module = {
     PyModuleDef_HEAD_INIT,
     "erlen._speedups",
-    "C versions of erlen's query-string parser (pure-Python twin in erlen.http.urls).",
+    "C versions of erlen's query-string parser and context proxy (pure-Python twins "
+    "in erlen.http.urls and erlen.local).",
     0,
     speedups_methods,
     NULL,
@@ -251,5 +417,18 @@ PyInit__speedups(void)
             return NULL;
         }
     }
-    return PyModule_Create(&speedups_module);
+    if (PyType_Ready(&ContextProxyType) < 0) {
+        return NULL;
+    }
+    PyObject *module = PyModule_Create(&speedups_module);
+    if (module == NULL) {
+        return NULL;
+    }
+    Py_INCREF(&ContextProxyType);
+    if (PyModule_AddObject(module, "ContextProxy", (PyObject *)&ContextProxyType) < 0) {
+        Py_DECREF(&ContextProxyType);
+        Py_DECREF(module);
+        return NULL;
+    }
+    return module;
 }

@@ -13,9 +13,15 @@ import operator
 import typing as t
 from contextvars import ContextVar
 
+from ._native import native
+
 __all__ = ["LocalProxy", "make_proxy"]
 
 T = t.TypeVar("T")
+
+#: erlen._speedups.ContextProxy: the C twin of the generated attribute methods of
+#: make_proxy (None without the C extension, see erlen._native).
+_ContextProxy: type | None = native("ContextProxy")
 
 
 class LocalProxy(t.Generic[T]):
@@ -139,18 +145,19 @@ def __delattr__(self, key):
     scope: dict[str, t.Any] = {"get": get, "unbound_message": unbound_message, "_type": type}
     exec(compile(source, f"<erlen proxy {name}>", "exec"), scope)
     resolve = scope["resolve"]
-    __getattribute__ = scope["__getattribute__"]
-    __setattr__ = scope["__setattr__"]
-    __delattr__ = scope["__delattr__"]
-
     namespace = {
         "__slots__": (),
-        "__getattribute__": __getattribute__,
-        "__setattr__": __setattr__,
-        "__delattr__": __delattr__,
         "_resolve": staticmethod(resolve),
         "__module__": "erlen.globals",
         "__qualname__": name,
     }
+    if _ContextProxy is not None:
+        # The C base does in its attribute slots what the generated methods below do,
+        # without a Python call per access.
+        cls = type(name, (_ContextProxy, LocalProxy), namespace)
+        return cls(var, attribute, unbound_message, resolve)
+    namespace["__getattribute__"] = scope["__getattribute__"]
+    namespace["__setattr__"] = scope["__setattr__"]
+    namespace["__delattr__"] = scope["__delattr__"]
     cls = type(name, (LocalProxy,), namespace)
     return cls()
