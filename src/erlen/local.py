@@ -4,7 +4,9 @@ A proxy forwards everything (attribute access, item access, operators, ``isinsta
 to the object that is current in the active context, found through a
 :class:`contextvars.ContextVar`.  Each proxy gets its own small class whose
 ``__getattribute__`` closes over the lookup, so ``request.args`` costs one context
-variable read and one ``getattr`` — no dictionary of locals, no lock.
+variable read and one ``getattr`` — no dictionary of locals, no lock.  With erlen's C
+extension the class's base, ``erlen._speedups.ContextProxy``, does the same in its
+attribute slots, which saves the Python call per access.
 """
 
 from __future__ import annotations

@@ -4,8 +4,10 @@ decoding of WSGI paths.
 Everything matches Werkzeug 3.1 character for character: which characters stay
 unescaped when building, how ``+`` and ``%XX`` are decoded, and that bytes which are
 not valid UTF-8 stay percent-encoded instead of turning into replacement characters.
-Query decoding has a fast path for the common query with nothing to decode, and all
-of it is linear in the input.
+Query decoding is done in C for ASCII input when erlen's C extension is built
+(``erlen._speedups.decode_query``, held to the Python code here by the tests); the
+Python parser has a fast path for the common query with nothing to decode. All of
+it is linear in the input.
 """
 
 from __future__ import annotations
