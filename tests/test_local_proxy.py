@@ -312,22 +312,18 @@ def test_c_proxies_are_freed():
     var: contextvars.ContextVar = contextvars.ContextVar("v")
     cls = type("freed_proxy", (ContextProxy, LocalProxy), {"__slots__": ()})
 
-    def churn(count: int) -> None:
-        for _ in range(count):
-            proxy = cls(var, "target", "message", lambda: None)
-            proxy.cycle = None  # (refused: unbound) — exercises the error path too
-        gc.collect()
+    def make_and_drop() -> None:
+        proxy = cls(var, "target", "message", lambda: None)
+        with pytest.raises(RuntimeError):
+            proxy.cycle = None  # unbound: exercises the error path too
 
-    with pytest.raises(RuntimeError):
-        churn(1)
+    make_and_drop()
     tracemalloc.start()
     try:
         before, _ = tracemalloc.get_traced_memory()
         for _ in range(2000):
-            try:
-                churn(1)
-            except RuntimeError:
-                pass
+            make_and_drop()
+        gc.collect()
         after, _ = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
